@@ -1,0 +1,150 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+
+from actions.models import (
+    Activity,
+    ActivityOpenKind,
+    Objective,
+    Plan,
+    Responsibility,
+    StatusEntry,
+    Theme,
+)
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    fields = ["number", "title", "text"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "venue", "adopted_on", "objective_count", "activity_count"]
+    search_fields = ["code", "title", "venue", "meeting"]
+    prepopulated_fields = {"code": ["title"]}
+    inlines = [ObjectiveInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts()
+
+    @admin.display(description="objectives", ordering="objective_count")
+    def objective_count(self, plan):
+        return plan.objective_count
+
+    @admin.display(description="activities", ordering="activity_count")
+    def activity_count(self, plan):
+        return plan.activity_count
+
+
+class ActivityInlineForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["number", "text", "responsible_text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "responsible_text": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        # The plan is not a field of the inline form, so Django would not check the
+        # (plan, number) constraint itself; ask the database before it refuses the row.
+        clash = Activity.objects.filter(plan=self.instance.plan, number=number).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(f"Activity {number} already exists in this plan.")
+        return number
+
+
+class ActivityInlineFormSet(forms.BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.plan_id = self.instance.plan_id
+        return form
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    form = ActivityInlineForm
+    formset = ActivityInlineFormSet
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["number", "short_text", "plan", "activity_count"]
+    list_display_links = ["number", "short_text"]
+    list_filter = ["plan"]
+    search_fields = ["text", "title", "note"]
+    list_select_related = ["plan"]
+    inlines = [ActivityInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(activity_count=Count("activities"))
+
+    @admin.display(description="text")
+    def short_text(self, objective):
+        return objective.title or objective.text[:120]
+
+    @admin.display(description="activities", ordering="activity_count")
+    def activity_count(self, objective):
+        return objective.activity_count
+
+
+class ResponsibilityInline(admin.TabularInline):
+    model = Responsibility
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+class ActivityOpenKindInline(admin.TabularInline):
+    model = ActivityOpenKind
+    extra = 0
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["number", "short_text", "plan", "responsible_text"]
+    list_filter = [
+        "plan",
+        "themes",
+        "open_kinds__kind",
+        ("responsibilities__organization", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["=number", "text", "responsible_text", "note", "responsibilities__organization__acronym"]
+    list_select_related = ["plan"]
+    autocomplete_fields = ["objective"]
+    filter_horizontal = ["themes"]
+    fields = ["plan", "objective", "number", "text", "responsible_text", "note", "due_date", "themes"]
+    inlines = [ResponsibilityInline, ActivityOpenKindInline]
+
+    @admin.display(description="text")
+    def short_text(self, activity):
+        return activity.text[:120]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(StatusEntry)
+class StatusEntryAdmin(admin.ModelAdmin):
+    """Entries are append-only and logged through the service, so the admin only reads them."""
+
+    list_display = ["activity", "organization", "status", "review_state", "confidentiality", "reported_on", "author"]
+    list_filter = ["status", "review_state", "confidentiality", "activity__plan", "organization"]
+    search_fields = ["observations", "activity__number", "organization__acronym"]
+    list_select_related = ["activity", "organization", "author"]
+    date_hierarchy = "reported_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

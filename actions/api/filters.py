@@ -1,0 +1,64 @@
+import datetime
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+from actions.models import Activity, Plan, Status
+from organizations.models import Organization
+
+NO_ACCEPTED_ENTRY = "none"
+
+
+class ActivityFilter(django_filters.FilterSet):
+    plan = django_filters.ModelChoiceFilter(
+        queryset=Plan.objects.all(),
+        to_field_name="code",
+        help_text="Plan code, e.g. nairobi-2007.",
+        error_messages={"invalid_choice": "No plan has the code “%(value)s”."},
+    )
+    objective = django_filters.NumberFilter(
+        field_name="objective__number",
+        field_class=forms.IntegerField,
+        help_text="Objective number, e.g. 3.",
+        error_messages={"invalid": "An objective is given by its number, e.g. 3."},
+    )
+    organization = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(),
+        to_field_name="acronym",
+        method="filter_organization",
+        help_text="Acronym: the activities that organization may report on (named, or open to its kind).",
+        error_messages={"invalid_choice": "No organization has the acronym “%(value)s”."},
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[*Status.choices, (NO_ACCEPTED_ENTRY, "No accepted entry yet")],
+        method="filter_status",
+        help_text="Overall status (of the most recent accepted entry); 'none' for activities without one.",
+    )
+    q = django_filters.CharFilter(
+        method="filter_text", help_text="Words in the number, text, responsible text or note."
+    )
+    updated_since = django_filters.DateFilter(
+        method="filter_updated_since",
+        help_text="ISO date: activities with an entry logged on or after that day.",
+        error_messages={"invalid": "Give a date as YYYY-MM-DD."},
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["plan", "objective", "organization", "status", "q", "updated_since"]
+
+    def filter_organization(self, queryset, name, organization):
+        return queryset.open_to(organization) if organization else queryset
+
+    def filter_status(self, queryset, name, value):
+        if value == NO_ACCEPTED_ENTRY:
+            return queryset.filter(status__isnull=True)
+        return queryset.filter(status=value)
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_updated_since(self, queryset, name, value: datetime.date):
+        start = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+        return queryset.filter(last_update__gte=start)

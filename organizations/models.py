@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Upper
+
+
+class OrganizationKind(models.TextChoices):
+    UN_BODY = "un_body", "UN body or committee"
+    INTERNATIONAL = "international", "International organization"
+    REGIONAL = "regional", "Regional organization"
+    SUBREGIONAL = "subregional", "Sub-regional organization"
+    MEMBER_STATE = "member_state", "Member State"
+    OTHER = "other", "Other"
+
+
+# "All relevant IROs": international, regional and sub-regional organizations.
+IRO_KINDS = (OrganizationKind.INTERNATIONAL, OrganizationKind.REGIONAL, OrganizationKind.SUBREGIONAL)
+
+acronym_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+    "An acronym has letters, digits and hyphens only (it is used in addresses).",
+)
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def for_directory(self) -> "OrganizationQuerySet":
+        return self.select_related("parent").order_by("acronym")
+
+
+class OrganizationManager(models.Manager.from_queryset(OrganizationQuerySet)):
+    def get_by_natural_key(self, acronym: str) -> "Organization":
+        return self.get(acronym=acronym)
+
+
+class Organization(models.Model):
+    acronym = models.CharField(max_length=32, unique=True, validators=[acronym_validator])
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    website = models.URLField(blank=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        ordering = ["acronym"]
+        constraints = [
+            models.UniqueConstraint(Upper("acronym"), name="organization_acronym_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OrganizationKind.values),
+                name="organization_kind_valid",
+            ),
+            models.CheckConstraint(condition=~models.Q(parent=models.F("pk")), name="organization_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.acronym
+
+    def natural_key(self) -> tuple[str]:
+        return (self.acronym,)
+
+    @property
+    def is_iro(self) -> bool:
+        return self.kind in IRO_KINDS
+
+
+class FocalPoint(models.Model):
+    """A named contact of an organization; the directory is activity 1.3 of the Nairobi plan.
+
+    A focal point linked to a user account makes that user a member of the organization:
+    the account logs progress on the organization's behalf.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="focal_points")
+    name = models.CharField(max_length=200)
+    title = models.CharField("job title", max_length=200, blank=True)
+    email = models.EmailField()
+    phone = models.CharField(max_length=50, blank=True)
+    confirmed_on = models.DateField(
+        "details last confirmed",
+        null=True,
+        blank=True,
+        help_text="When the focal point last confirmed these contact details.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="focal_point",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["organization__acronym", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "email"], name="focal_point_email_unique_per_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization.acronym})"

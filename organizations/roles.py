@@ -1,0 +1,58 @@
+"""The roles of the tracker, held as Django groups.
+
+A user's role is the group they belong to; superusers count as CTED staff. The rights
+each role has are decided in the permission modules of the apps, not here: this module
+only names the roles and keeps their groups in place.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "CTED staff"
+    SECRETARIAT = "secretariat", "Secretariat"
+    FOCAL_POINT = "focal_point", "Focal point"
+    VIEWER = "viewer", "Viewer"
+
+
+GROUP_NAMES = {role: role.label for role in Role}
+
+# CTED staff edit plans, objectives, activities and organizations in the admin.
+_STAFF_MODEL_PERMISSIONS = {
+    "actions": ["plan", "objective", "activity", "responsibility", "activityopenkind", "theme"],
+    "organizations": ["organization", "focalpoint"],
+}
+
+
+def user_role(user) -> Role | None:
+    """The role of ``user``, read once per request object and kept on it."""
+    if not user.is_authenticated:
+        return None
+    cached = getattr(user, "_tracker_role", False)
+    if cached is not False:
+        return cached
+    if user.is_superuser:
+        role = Role.STAFF
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        # The most capable role wins when an account was put in several groups.
+        role = next((r for r in Role if GROUP_NAMES[r] in names), None)
+    user._tracker_role = role
+    return role
+
+
+def ensure_role_groups(**kwargs) -> None:
+    for role in Role:
+        Group.objects.get_or_create(name=GROUP_NAMES[role])
+    staff = Group.objects.get(name=GROUP_NAMES[Role.STAFF])
+    permissions = Permission.objects.filter(
+        models.Q(
+            *[
+                models.Q(content_type__app_label=app, content_type__model__in=names)
+                for app, names in _STAFF_MODEL_PERMISSIONS.items()
+            ],
+            _connector=models.Q.OR,
+        )
+    )
+    staff.permissions.add(*permissions)

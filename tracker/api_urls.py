@@ -1,0 +1,28 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
+
+from actions.api.views import ActivityViewSet, PlanViewSet
+from organizations.api.views import OrganizationViewSet
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the account's API token."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+router = DefaultRouter()
+router.register("plans", PlanViewSet, basename="plan")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("activities", ActivityViewSet, basename="activity")
+
+urlpatterns = [
+    path("", include((router.urls, "api"), namespace="api")),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
