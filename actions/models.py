@@ -168,11 +168,8 @@ class Activity(models.Model):
         if self.objective_id and self.number and activity_number_validator.regex.match(self.number):
             major = int(self.number.split(".")[0])
             if major != self.objective.number:
-                raise ValidationError(
-                    {
-                        "number": f"An activity of objective {self.objective.number} is numbered {self.objective.number}.N."
-                    }
-                )
+                n = self.objective.number
+                raise ValidationError({"number": f"An activity of objective {n} is numbered {n}.N."})
 
 
 class ResponsibilityRole(models.TextChoices):

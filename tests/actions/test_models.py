@@ -1,0 +1,48 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from actions.models import Activity, Status, StatusEntry
+from organizations.models import Organization
+from tests.factories import ActivityFactory, ObjectiveFactory, PlanFactory, StatusEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_activity_numbers_sort_naturally_in_the_database():
+    plan = PlanFactory()
+    objectives = {n: ObjectiveFactory(plan=plan, number=n) for n in (1, 2, 9, 10)}
+    for number in ["10.1", "1.10", "2.1", "1.9", "9.2", "1.2"]:
+        ActivityFactory(objective=objectives[int(number.split(".")[0])], number=number)
+    ordered = list(Activity.objects.filter(plan=plan).values_list("number", flat=True))
+    assert ordered == ["1.2", "1.9", "1.10", "2.1", "9.2", "10.1"]
+
+
+def test_an_activity_number_is_unique_within_a_plan_only():
+    first = ActivityFactory(number="1.1")
+    ActivityFactory(number="1.1")  # another plan
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActivityFactory(objective=first.objective, number="1.1")
+
+
+def test_an_activity_number_must_belong_to_its_objective():
+    activity = ActivityFactory.build(objective=ObjectiveFactory(number=3), number="4.1")
+    activity.plan = activity.objective.plan
+    with pytest.raises(ValidationError) as raised:
+        activity.full_clean()
+    assert "number" in raised.value.message_dict
+    activity.number = "3.x"
+    with pytest.raises(ValidationError):
+        activity.full_clean()
+
+
+def test_the_database_refuses_an_unknown_status():
+    entry = StatusEntryFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatusEntry.objects.filter(pk=entry.pk).update(status="finished")
+    assert StatusEntry.objects.get(pk=entry.pk).status == Status.IN_PROGRESS
+
+
+def test_acronyms_are_unique_whatever_their_case():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organization.objects.create(acronym="icao", name="Again", kind="international")

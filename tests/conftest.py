@@ -1,0 +1,69 @@
+"""Fixtures shared by every test: the shipped data and a fixed cast of users.
+
+The cast, in every permission test: ``staff`` (CTED), ``focal_point`` (ICAO, which is
+named in activities 3.2, 3.3, 3.4 and 5.2), ``other_focal_point`` (WCO), ``viewer``,
+``secretariat``, and anonymous.
+"""
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from organizations.models import Organization
+from organizations.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The shipped fixtures, loaded once; each test runs in a transaction rolled back after it.
+    with django_db_blocker.unblock():
+        call_command("loaddata", "organizations", "nairobi-2007", "cica-2008", verbosity=0)
+
+
+@pytest.fixture
+def icao(db) -> Organization:
+    return Organization.objects.get(acronym="ICAO")
+
+
+@pytest.fixture
+def wco(db) -> Organization:
+    return Organization.objects.get(acronym="WCO")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="alice", role=Role.STAFF)
+
+
+@pytest.fixture
+def secretariat(db):
+    return UserFactory(username="sam", role=Role.SECRETARIAT)
+
+
+@pytest.fixture
+def focal_point(icao):
+    return UserFactory(username="bob", role=Role.FOCAL_POINT, organization=icao)
+
+
+@pytest.fixture
+def other_focal_point(wco):
+    return UserFactory(username="charlie", role=Role.FOCAL_POINT, organization=wco)
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="victor", role=Role.VIEWER)
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+@pytest.fixture
+def api(viewer) -> APIClient:
+    """An API client authenticated by token as the viewer."""
+    return token_client(viewer)
