@@ -10,6 +10,10 @@ from organizations.models import Organization
 NO_ACCEPTED_ENTRY = "none"
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class ActivityFilter(django_filters.FilterSet):
     plan = django_filters.ModelChoiceFilter(
         queryset=Plan.objects.all(),
@@ -17,9 +21,8 @@ class ActivityFilter(django_filters.FilterSet):
         help_text="Plan code, e.g. nairobi-2007.",
         error_messages={"invalid_choice": "No plan has the code “%(value)s”."},
     )
-    objective = django_filters.NumberFilter(
+    objective = WholeNumberFilter(
         field_name="objective__number",
-        field_class=forms.IntegerField,
         help_text="Objective number, e.g. 3.",
         error_messages={"invalid": "An objective is given by its number, e.g. 3."},
     )

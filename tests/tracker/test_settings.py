@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from tracker.env import env_bool, env_int, env_list, parse_database_url
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1", True), ("True", True), ("on", True), ("0", False), ("no", False)]
+)
+def test_env_bool_reads_the_usual_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("FLAG", value)
+    assert env_bool("FLAG") is expected
+
+
+def test_env_helpers_fail_loudly_on_a_bad_value(monkeypatch):
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="FLAG='maybe' is not a boolean"):
+        env_bool("FLAG")
+    monkeypatch.setenv("PORT", "twenty-five")
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        env_int("PORT", 25)
+
+
+def test_env_list_splits_on_commas(monkeypatch):
+    monkeypatch.setenv("HOSTS", "a.org, b.org,,")
+    assert env_list("HOSTS") == ["a.org", "b.org"]
+
+
+def test_database_url_for_postgresql_and_sqlite():
+    pg = parse_database_url("postgres://u:p%40ss@db.example:5433/tracker?sslmode=require", base_dir=Path("/srv"))
+    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert (pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
+        "u", "p@ss", "db.example", "5433", "tracker",
+    )  # fmt: skip
+    assert pg["OPTIONS"] == {"sslmode": "require"}
+    assert parse_database_url("sqlite:///db.sqlite3", base_dir=Path("/srv"))["NAME"] == "/srv/db.sqlite3"
+    assert parse_database_url("sqlite:////tmp/x.db", base_dir=Path("/srv"))["NAME"] == "/tmp/x.db"
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "postgres://h:notaport/db", "postgres://host", "sqlite://"])
+def test_database_url_refuses_what_it_cannot_use(url):
+    with pytest.raises(ImproperlyConfigured):
+        parse_database_url(url, base_dir=Path("/srv"))
+
+
+def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "0", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    result = subprocess.run(
+        [sys.executable, "-c", "import tracker.settings"], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
