@@ -43,7 +43,6 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
     objective = factory.SubFactory(ObjectiveFactory)
     plan = factory.LazyAttribute(lambda a: a.objective.plan)
-    number = factory.Sequence(lambda n: f"0.{n + 1}")
     text = factory.Faker("sentence")
 
     @factory.lazy_attribute

@@ -1,0 +1,45 @@
+# Two commands for a new machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is needed, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Serve the tracker on http://127.0.0.1:8000 with an SQLite database, the shipped plans and demo accounts.
+run: export DEBUG ?= 1
+run: install
+	$(MANAGE) migrate --verbosity 0
+	$(MANAGE) load_shipped_plans
+	$(MANAGE) demo_accounts
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/, API at /api/v1/, API docs at /api/v1/docs/)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+## Run the whole test suite (SQLite unless DATABASE_URL names another database).
+test: install-dev
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
