@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Cast, Left, StrIndex, Substr
 
@@ -157,10 +157,21 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.text[:80]}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("activity-detail", args=[self.pk])
+
     def natural_key(self) -> tuple[str, str]:
         return (self.plan.code, self.number)
 
     natural_key.dependencies = ["actions.plan", "actions.objective"]
+
+    def is_open_to(self, organization: Organization) -> bool:
+        """Whether ``organization`` may report on this activity (uses prefetched relations)."""
+        return any(r.organization_id == organization.pk for r in self.responsibilities.all()) or any(
+            k.kind == organization.kind for k in self.open_kinds.all()
+        )
 
     def clean(self) -> None:
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
@@ -245,6 +256,25 @@ class ActivityOpenKind(models.Model):
     natural_key.dependencies = ["actions.activity"]
 
 
+EVIDENCE_MAX_LINKS = 10
+
+
+def validate_evidence(value) -> None:
+    """Evidence is a list of at most ten web addresses."""
+    if not isinstance(value, list):
+        raise ValidationError("Evidence is a list of links.")
+    if len(value) > EVIDENCE_MAX_LINKS:
+        raise ValidationError(f"Give at most {EVIDENCE_MAX_LINKS} evidence links.")
+    check = URLValidator(schemes=["http", "https"])
+    for link in value:
+        if not isinstance(link, str) or len(link) > 500:
+            raise ValidationError("Each evidence link is a web address of at most 500 characters.")
+        try:
+            check(link)
+        except ValidationError:
+            raise ValidationError(f"“{link}” is not a web address (http:// or https://).") from None
+
+
 class StatusEntry(models.Model):
     """One progress report on one activity on behalf of one organization.
 
@@ -257,9 +287,13 @@ class StatusEntry(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="status_entries")
     status = models.CharField(max_length=20, choices=Status.choices)
     observations = models.TextField(
-        max_length=OBSERVATIONS_MAX_LENGTH, blank=True, help_text="The programme and status of its progress."
+        max_length=OBSERVATIONS_MAX_LENGTH,
+        validators=[MaxLengthValidator(OBSERVATIONS_MAX_LENGTH)],
+        help_text="The programme and status of its progress.",
     )
-    evidence = models.JSONField(default=list, blank=True, help_text="Links to documents that support the entry.")
+    evidence = models.JSONField(
+        default=list, blank=True, validators=[validate_evidence], help_text="Links to documents that support the entry."
+    )
     reported_on = models.DateField(help_text="The date the entry reports on.")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="status_entries")
     confidentiality = models.CharField(
@@ -293,3 +327,32 @@ class StatusEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity.number} {self.organization.acronym}: {self.get_status_display()}"
+
+
+class ReviewDecision(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    RETURN = "return", "Return"
+
+
+class StatusEntryReview(models.Model):
+    """A reviewer's decision on a status entry; the history keeps every one, reasons included."""
+
+    entry = models.ForeignKey(StatusEntry, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
+    comment = models.TextField(max_length=2000, blank=True, validators=[MaxLengthValidator(2000)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision__in=ReviewDecision.values), name="review_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision=ReviewDecision.RETURN, comment=""), name="review_return_has_comment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} by {self.reviewer} on entry {self.entry_id}"

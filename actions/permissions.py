@@ -1,6 +1,12 @@
 """Who may see and do what with plans, activities and status entries.
 
 The HTML views, the API and the services all ask this module; nothing else decides.
+
+- CTED staff: everything, on any organization's behalf; their own entries need no review.
+- Focal point: logs entries for their own organization only, on activities that name it
+  or are open to its kind; sees restricted entries of their own organization only.
+- Secretariat: what a viewer may, plus stocktaking cycles, exports and reminders.
+- Viewer: reads, never restricted entries.
 """
 
 from django.db.models import Q
@@ -22,8 +28,12 @@ def user_organization(user) -> Organization | None:
     return organization
 
 
-def sees_all_entries(user) -> bool:
+def is_staff(user) -> bool:
     return user_role(user) == Role.STAFF
+
+
+def sees_all_entries(user) -> bool:
+    return is_staff(user)
 
 
 def entry_visibility(user) -> Q:
@@ -33,11 +43,52 @@ def entry_visibility(user) -> Q:
     """
     from actions.models import Confidentiality
 
+    if not user.is_authenticated:
+        return Q(pk__in=[])
     if sees_all_entries(user):
         return Q()
     visible = Q(confidentiality__in=[Confidentiality.PUBLIC, Confidentiality.PARTICIPANTS])
-    if user_role(user) == Role.FOCAL_POINT:
-        organization = user_organization(user)
-        if organization is not None:
-            visible |= Q(organization_id=organization.pk)
+    organization = user_organization(user) if user_role(user) == Role.FOCAL_POINT else None
+    if organization is not None:
+        visible |= Q(organization_id=organization.pk)
     return visible
+
+
+def may_log_for(user, organization: Organization) -> bool:
+    """Whether ``user`` may log progress on ``organization``'s behalf (on any activity open to it)."""
+    role = user_role(user)
+    if role == Role.STAFF:
+        return True
+    if role == Role.FOCAL_POINT:
+        own = user_organization(user)
+        return own is not None and own.pk == organization.pk
+    return False
+
+
+def may_log_progress(user) -> bool:
+    """Whether ``user`` logs progress at all: CTED staff, and focal points of an organization."""
+    role = user_role(user)
+    return role == Role.STAFF or (role == Role.FOCAL_POINT and user_organization(user) is not None)
+
+
+def organizations_for_logging(user, activity) -> list[Organization]:
+    """The organizations on whose behalf ``user`` may log progress on ``activity``."""
+    role = user_role(user)
+    if role == Role.STAFF:
+        from actions.querysets import organizations_open_to
+
+        return list(organizations_open_to(activity))
+    if role == Role.FOCAL_POINT:
+        own = user_organization(user)
+        if own is not None and activity.is_open_to(own):
+            return [own]
+    return []
+
+
+def may_review(user) -> bool:
+    return is_staff(user)
+
+
+def may_run_stocktaking(user) -> bool:
+    """Cycles, exports and reminders: the secretariat and CTED staff."""
+    return user_role(user) in {Role.STAFF, Role.SECRETARIAT}

@@ -31,6 +31,41 @@ class StatusEntryQuerySet(models.QuerySet):
     def latest_first(self) -> "StatusEntryQuerySet":
         return self.order_by("-reported_on", "-created_at", "-pk")
 
+    def current(self) -> "StatusEntryQuerySet":
+        """Entries not replaced by an accepted correction."""
+        from actions.models import ReviewState
+
+        return self.exclude(superseded_by__review_state=ReviewState.ACCEPTED)
+
+    def for_timeline(self, activity, user) -> "StatusEntryQuerySet":
+        """An activity's whole visible history, newest first, with what each line shows."""
+        from actions.models import StatusEntryReview
+
+        return (
+            self.filter(activity=activity)
+            .visible_to(user)
+            .select_related("organization", "author", "supersedes", "superseded_by")
+            .prefetch_related(Prefetch("reviews", queryset=StatusEntryReview.objects.select_related("reviewer")))
+            .latest_first()
+        )
+
+    def for_review_queue(self, user) -> "StatusEntryQuerySet":
+        from actions.models import ReviewState
+
+        return (
+            self.visible_to(user)
+            .filter(review_state=ReviewState.SUBMITTED)
+            .select_related("activity__plan", "organization", "author", "supersedes")
+            .order_by("created_at", "pk")
+        )
+
+    def recent(self, user) -> "StatusEntryQuerySet":
+        return (
+            self.visible_to(user)
+            .select_related("activity__plan", "organization", "author")
+            .order_by("-created_at", "-pk")
+        )
+
 
 class ActivityQuerySet(models.QuerySet):
     def with_progress(self, user) -> "ActivityQuerySet":
@@ -44,8 +79,48 @@ class ActivityQuerySet(models.QuerySet):
 
         visible = StatusEntry.objects.visible_to(user).filter(activity=OuterRef("pk"))
         return self.annotate(
-            status=Subquery(visible.accepted().latest_first().values("status")[:1]),
+            status=Subquery(visible.accepted().current().latest_first().values("status")[:1]),
             last_update=Subquery(visible.order_by("-created_at").values("created_at")[:1]),
+        )
+
+    def with_organization_progress(self, organization, user) -> "ActivityQuerySet":
+        """Annotate the latest visible entry ``organization`` logged: its status and review state."""
+        from actions.models import StatusEntry
+
+        latest = (
+            StatusEntry.objects.visible_to(user)
+            .filter(activity=OuterRef("pk"), organization=organization)
+            .current()
+            .latest_first()
+        )
+        return self.annotate(
+            organization_status=Subquery(latest.values("status")[:1]),
+            organization_review_state=Subquery(latest.values("review_state")[:1]),
+        )
+
+    def status_distribution(self, user, by: str) -> dict:
+        """``{by value: {status: count}}``, counting every activity once; None for no accepted entry."""
+        rows = self.order_by().with_progress(user).values(by, "status").annotate(n=Count("pk"))
+        distribution: dict = {}
+        for row in rows:
+            distribution.setdefault(row[by], {})[row["status"]] = row["n"]
+        return distribution
+
+    def for_plan_page(self, plan, user) -> "ActivityQuerySet":
+        from actions.models import Responsibility
+
+        return (
+            self.filter(plan=plan)
+            .select_related("objective")
+            .prefetch_related(
+                Prefetch(
+                    "responsibilities",
+                    queryset=Responsibility.objects.select_related("organization").order_by(
+                        "role", "organization__acronym"
+                    ),
+                )
+            )
+            .with_progress(user)
         )
 
     def open_to(self, organization) -> "ActivityQuerySet":
@@ -81,3 +156,14 @@ class ActivityQuerySet(models.QuerySet):
             )
             .with_progress(user)
         )
+
+
+def organizations_open_to(activity):
+    """Organizations that may report on ``activity``: named in it, or of a kind it is open to."""
+    from actions.models import ActivityOpenKind
+    from organizations.models import Organization
+
+    return Organization.objects.filter(
+        Q(responsibilities__activity=activity)
+        | Q(kind__in=ActivityOpenKind.objects.filter(activity=activity).values("kind"))
+    ).distinct()

@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from actions.api.views import ActivityViewSet, PlanViewSet
+from actions.api.views import ActivityViewSet, PlanViewSet, StatusEntryViewSet
 from organizations.api.views import OrganizationViewSet
 
 
@@ -19,6 +19,7 @@ router = DefaultRouter()
 router.register("plans", PlanViewSet, basename="plan")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("status-entries", StatusEntryViewSet, basename="status-entry")
 
 urlpatterns = [
     path("", include((router.urls, "api"), namespace="api")),

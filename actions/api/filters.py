@@ -4,8 +4,9 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from actions.models import Activity, Plan, Status
+from actions.models import Activity, Plan, ReviewState, Status, StatusEntry
 from organizations.models import Organization
+from reports.models import StocktakingCycle
 
 NO_ACCEPTED_ENTRY = "none"
 
@@ -65,3 +66,45 @@ class ActivityFilter(django_filters.FilterSet):
     def filter_updated_since(self, queryset, name, value: datetime.date):
         start = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
         return queryset.filter(last_update__gte=start)
+
+
+class StatusEntryFilter(django_filters.FilterSet):
+    activity = django_filters.ModelChoiceFilter(
+        queryset=Activity.objects.all(),
+        help_text="Activity id.",
+        error_messages={"invalid_choice": "No activity has the id “%(value)s”."},
+    )
+    organization = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(),
+        to_field_name="acronym",
+        help_text="Acronym of the reporting organization.",
+        error_messages={"invalid_choice": "No organization has the acronym “%(value)s”."},
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    review_state = django_filters.ChoiceFilter(choices=ReviewState.choices)
+    cycle = django_filters.ModelChoiceFilter(
+        queryset=StocktakingCycle.objects.all(),
+        method="filter_cycle",
+        help_text="Stocktaking cycle id: entries of its plan reporting on a day of its period.",
+        error_messages={"invalid_choice": "No stocktaking cycle has the id “%(value)s”."},
+    )
+    since = django_filters.DateFilter(
+        method="filter_since",
+        help_text="ISO date: entries logged on or after that day.",
+        error_messages={"invalid": "Give a date as YYYY-MM-DD."},
+    )
+
+    class Meta:
+        model = StatusEntry
+        fields = ["activity", "organization", "status", "review_state", "cycle", "since"]
+
+    def filter_cycle(self, queryset, name, cycle):
+        if not cycle:
+            return queryset
+        return queryset.filter(
+            activity__plan=cycle.plan_id, reported_on__gte=cycle.period_start, reported_on__lte=cycle.period_end
+        )
+
+    def filter_since(self, queryset, name, value: datetime.date):
+        start = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+        return queryset.filter(created_at__gte=start)

@@ -1,7 +1,19 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from actions.models import Activity, Objective, Plan, Responsibility, Status
+from actions.models import (
+    EVIDENCE_MAX_LINKS,
+    Activity,
+    Confidentiality,
+    Objective,
+    Plan,
+    Responsibility,
+    ReviewDecision,
+    Status,
+    StatusEntry,
+    StatusEntryReview,
+)
+from organizations.models import Organization
 
 
 class ResponsibilitySerializer(serializers.ModelSerializer):
@@ -94,3 +106,61 @@ class PlanDetailSerializer(PlanSerializer):
 
     class Meta(PlanSerializer.Meta):
         fields = [*PlanSerializer.Meta.fields, "objectives"]
+
+
+class StatusEntryReviewSerializer(serializers.ModelSerializer):
+    reviewer = serializers.CharField(source="reviewer.get_username")
+
+    class Meta:
+        model = StatusEntryReview
+        fields = ["decision", "comment", "reviewer", "created_at"]
+
+
+class StatusEntrySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:status-entry-detail")
+    plan = serializers.CharField(source="activity.plan.code")
+    activity_number = serializers.CharField(source="activity.number")
+    organization = serializers.CharField(source="organization.acronym")
+    author = serializers.CharField(source="author.get_username")
+    superseded_by = serializers.SerializerMethodField()
+    reviews = StatusEntryReviewSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StatusEntry
+        fields = [
+            "id", "url", "plan", "activity", "activity_number", "organization", "status", "observations",
+            "evidence", "reported_on", "confidentiality", "review_state", "author", "supersedes",
+            "superseded_by", "created_at", "reviews",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_superseded_by(self, entry: StatusEntry) -> int | None:
+        successor = getattr(entry, "superseded_by", None)
+        return successor.pk if successor else None
+
+
+class StatusEntryCreateSerializer(serializers.Serializer):
+    """What an integration sends to log progress; the service decides the rest."""
+
+    activity = serializers.PrimaryKeyRelatedField(queryset=Activity.objects.all())
+    organization = serializers.SlugRelatedField(slug_field="acronym", queryset=Organization.objects.all())
+    status = serializers.ChoiceField(choices=Status.choices)
+    observations = serializers.CharField(max_length=StatusEntry.OBSERVATIONS_MAX_LENGTH)
+    confidentiality = serializers.ChoiceField(choices=Confidentiality.choices, default=Confidentiality.PARTICIPANTS)
+    reported_on = serializers.DateField(required=False)
+    evidence = serializers.ListField(
+        child=serializers.URLField(max_length=500), max_length=EVIDENCE_MAX_LINKS, required=False, default=list
+    )
+    supersedes = serializers.PrimaryKeyRelatedField(queryset=StatusEntry.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # An entry the user may not read cannot be named, not even to correct it.
+            self.fields["supersedes"].queryset = StatusEntry.objects.visible_to(request.user)
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

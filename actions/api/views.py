@@ -1,9 +1,23 @@
 from django.db.models import Count, Prefetch
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
-from actions.api.filters import ActivityFilter
-from actions.api.serializers import ActivitySerializer, PlanDetailSerializer, PlanSerializer
-from actions.models import Activity, Objective, Plan
+from actions import permissions
+from actions.api.filters import ActivityFilter, StatusEntryFilter
+from actions.api.serializers import (
+    ActivitySerializer,
+    PlanDetailSerializer,
+    PlanSerializer,
+    ReviewSerializer,
+    StatusEntryCreateSerializer,
+    StatusEntrySerializer,
+)
+from actions.models import Activity, Objective, Plan, StatusEntry, StatusEntryReview
+from actions.services import status_entry_log, status_entry_review
+from tracker.api import service_errors
 
 
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
@@ -33,3 +47,49 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Activity.objects.for_api(self.request.user).prefetch_related("themes")
+
+
+class StatusEntryViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Progress reports. Append-only: a correction is a new entry naming the one it supersedes.
+
+    Lists and details show only what the user may read: another organization's
+    restricted entry is a 404.
+    """
+
+    filterset_class = StatusEntryFilter
+
+    def get_queryset(self):
+        return (
+            StatusEntry.objects.visible_to(self.request.user)
+            .select_related("activity__plan", "organization", "author", "superseded_by")
+            .prefetch_related(Prefetch("reviews", queryset=StatusEntryReview.objects.select_related("reviewer")))
+            .latest_first()
+        )
+
+    def get_serializer_class(self):
+        return StatusEntryCreateSerializer if self.action == "create" else StatusEntrySerializer
+
+    @extend_schema(request=StatusEntryCreateSerializer, responses={201: StatusEntrySerializer})
+    def create(self, request, *args, **kwargs):
+        incoming = StatusEntryCreateSerializer(data=request.data, context=self.get_serializer_context())
+        incoming.is_valid(raise_exception=True)
+        with service_errors():
+            entry = status_entry_log(author=request.user, **incoming.validated_data)
+        entry = self.get_queryset().get(pk=entry.pk)
+        return Response(StatusEntrySerializer(entry, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(request=ReviewSerializer, responses={200: StatusEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """CTED staff accept a submitted entry, or return it with a comment."""
+        if not permissions.may_review(request.user):
+            raise PermissionDenied("Only CTED staff review entries.")
+        entry = self.get_object()
+        decision = ReviewSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        with service_errors():
+            status_entry_review(entry=entry, reviewer=request.user, **decision.validated_data)
+        entry = self.get_queryset().get(pk=entry.pk)
+        return Response(StatusEntrySerializer(entry, context=self.get_serializer_context()).data)

@@ -1,0 +1,67 @@
+from django import forms
+from django.utils import timezone
+
+from actions.models import Confidentiality, ReviewDecision, Status, StatusEntry
+
+
+class EvidenceField(forms.CharField):
+    """Links, one a line; the model's validator checks each is a web address."""
+
+    widget = forms.Textarea(attrs={"rows": 2, "placeholder": "https://…, one link a line"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+
+class StatusEntryForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=None, empty_label=None, label="On behalf of")
+    status = forms.ChoiceField(choices=Status.choices)
+    observations = forms.CharField(
+        max_length=StatusEntry.OBSERVATIONS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"Programme and status of progress, at most {StatusEntry.OBSERVATIONS_MAX_LENGTH:,} characters.",
+    )
+    reported_on = forms.DateField(
+        label="Reports on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    confidentiality = forms.ChoiceField(choices=Confidentiality.choices, initial=Confidentiality.PARTICIPANTS)
+    evidence = EvidenceField(required=False, label="Evidence links")
+    supersedes = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organizations, activity, **kwargs):
+        super().__init__(*args, **kwargs)
+        from organizations.models import Organization
+
+        self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0].pk
+            self.fields["organization"].widget = forms.HiddenInput()
+        self.fields["supersedes"].queryset = StatusEntry.objects.filter(activity=activity)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=ReviewDecision.choices)
+    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanFilterForm(forms.Form):
+    """The plan page's filters; every one of them stays in the address."""
+
+    objective = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    organization = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(required=False)
+    theme = forms.ChoiceField(required=False)
+    q = forms.CharField(required=False, label="Text", max_length=200)
+
+    def __init__(self, *args, plan, objectives, organizations, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].choices = [("", "All objectives")] + [(o.number, f"{o.number}") for o in objectives]
+        self.fields["organization"].choices = [("", "All organizations")] + [
+            (o.acronym, o.acronym) for o in organizations
+        ]
+        self.fields["status"].choices = [("", "Any status"), *Status.choices, ("none", "No accepted entry")]
+        self.fields["theme"].choices = [("", "All themes")] + [(t.slug, t.name) for t in themes]

@@ -1,0 +1,103 @@
+"""The operations that change status entries. Views, the API, commands and tasks call these."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from actions import permissions
+from actions.models import (
+    Activity,
+    Confidentiality,
+    ReviewDecision,
+    ReviewState,
+    StatusEntry,
+    StatusEntryReview,
+)
+from organizations.models import Organization
+
+
+@transaction.atomic
+def status_entry_log(
+    *,
+    activity: Activity,
+    organization: Organization,
+    author,
+    status: str,
+    observations: str,
+    reported_on: datetime.date | None = None,
+    confidentiality: str = Confidentiality.PARTICIPANTS,
+    evidence: list[str] | None = None,
+    supersedes: StatusEntry | None = None,
+) -> StatusEntry:
+    """Log one progress report; a correction names the entry it supersedes.
+
+    Raises PermissionDenied when ``author`` may not log for ``organization`` and
+    ValidationError, with field errors, for bad input. Nothing is written then.
+    """
+    if not permissions.may_log_for(author, organization):
+        raise PermissionDenied(f"You may not log progress on behalf of {organization.acronym}.")
+
+    errors: dict[str, list[str]] = {}
+    if not Activity.objects.open_to(organization).filter(pk=activity.pk).exists():
+        errors["organization"] = [f"{organization.acronym} is not responsible for activity {activity.number}."]
+    today = timezone.localdate()
+    reported_on = reported_on or today
+    if reported_on > today:
+        errors["reported_on"] = ["An entry reports on a day that has come: today or earlier."]
+    if supersedes is not None:
+        # Lock the corrected entry so two corrections of it cannot both be written.
+        supersedes = StatusEntry.objects.select_for_update().get(pk=supersedes.pk)
+        if supersedes.activity_id != activity.pk or supersedes.organization_id != organization.pk:
+            errors["supersedes"] = ["A correction is for the same activity and organization as the entry it corrects."]
+        elif StatusEntry.objects.filter(supersedes=supersedes).exists():
+            errors["supersedes"] = ["That entry has already been corrected; correct the latest one."]
+
+    entry = StatusEntry(
+        activity=activity,
+        organization=organization,
+        author=author,
+        status=status,
+        observations=observations,
+        reported_on=reported_on,
+        confidentiality=confidentiality,
+        evidence=evidence or [],
+        supersedes=supersedes,
+        # CTED staff's own entries need no review.
+        review_state=ReviewState.ACCEPTED if permissions.is_staff(author) else ReviewState.SUBMITTED,
+    )
+    try:
+        entry.full_clean(exclude=[f for f in errors if f in {"supersedes"}])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def status_entry_review(*, entry: StatusEntry, reviewer, decision: str, comment: str = "") -> StatusEntryReview:
+    """Accept a submitted entry, or return it with a comment that says why."""
+    if not permissions.may_review(reviewer):
+        raise PermissionDenied("Only CTED staff review entries.")
+    comment = (comment or "").strip()
+    errors: dict[str, list[str]] = {}
+    if decision not in ReviewDecision.values:
+        errors["decision"] = ["Decide 'accept' or 'return'."]
+    elif decision == ReviewDecision.RETURN and not comment:
+        errors["comment"] = ["Say why the entry is returned: the reporting organization reads this."]
+    if errors:
+        raise ValidationError(errors)
+    review = StatusEntryReview(entry=entry, reviewer=reviewer, decision=decision, comment=comment)
+    review.full_clean()
+    new_state = ReviewState.ACCEPTED if decision == ReviewDecision.ACCEPT else ReviewState.RETURNED
+    # A conditional update: of two reviewers deciding at once, only the first one counts.
+    changed = StatusEntry.objects.filter(pk=entry.pk, review_state=ReviewState.SUBMITTED).update(review_state=new_state)
+    if not changed:
+        raise ValidationError({"decision": ["This entry has already been reviewed."]})
+    review.save()
+    entry.review_state = new_state
+    return review

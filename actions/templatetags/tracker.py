@@ -1,0 +1,70 @@
+"""Status badges and the inline SVG status-distribution bar (no chart library)."""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from actions.models import Status
+
+register = template.Library()
+
+STATUS_ORDER = [*Status.values, None]
+NO_UPDATE = "No accepted entry"
+
+
+def status_label(status: str | None) -> str:
+    return Status(status).label if status else NO_UPDATE
+
+
+@register.filter
+def status_name(status: str | None) -> str:
+    return status_label(status)
+
+
+@register.simple_tag
+def status_badge(status: str | None):
+    css = status or "none"
+    return format_html('<span class="badge status-{}">{}</span>', css, status_label(status))
+
+
+@register.simple_tag
+def status_bar(distribution: dict, width: int = 240, height: int = 14):
+    """A stacked bar of ``{status: count}`` as inline SVG, with a text equivalent for screen readers."""
+    total = sum(distribution.values())
+    if not total:
+        return format_html('<span class="muted">No activities</span>')
+    x = 0.0
+    parts = []
+    summary = []
+    for status in STATUS_ORDER:
+        count = distribution.get(status, 0)
+        if not count:
+            continue
+        share = width * count / total
+        label = f"{status_label(status)}: {count}"
+        summary.append(label)
+        parts.append((f"{x:.2f}", f"{share:.2f}", height, status or "none", label))
+        x += share
+    rects = format_html_join(
+        "",
+        '<rect x="{}" y="0" width="{}" height="{}" class="fill-{}"><title>{}</title></rect>',
+        parts,
+    )
+    return format_html(
+        '<svg class="status-bar" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}">{}</svg>',
+        "; ".join(summary),
+        width,
+        height,
+        width,
+        height,
+        rects,
+    )
+
+
+@register.simple_tag
+def status_legend(distribution: dict):
+    items = [
+        (status or "none", status_label(status), distribution.get(status, 0))
+        for status in STATUS_ORDER
+        if distribution.get(status)
+    ]
+    return format_html_join("", '<li><span class="swatch fill-{}"></span>{} <strong>{}</strong></li>', items)

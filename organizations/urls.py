@@ -1,0 +1,8 @@
+from django.urls import path
+
+from organizations import views
+
+urlpatterns = [
+    path("", views.organization_list, name="organization-list"),
+    path("<str:acronym>/", views.organization_detail, name="organization-detail"),
+]

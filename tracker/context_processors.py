@@ -1,0 +1,14 @@
+from actions import permissions
+from organizations.roles import user_role
+
+
+def navigation(request) -> dict:
+    """What the navigation bar needs to know about the signed-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "user_role": user_role(user),
+        "user_organization": permissions.user_organization(user),
+        "may_review": permissions.may_review(user),
+    }
