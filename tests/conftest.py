@@ -15,6 +15,11 @@ from organizations.roles import Role
 from tests.factories import UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    # Live-server (browser) tests empty the database when they end; run them after all the others.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # The shipped fixtures, loaded once; each test runs in a transaction rolled back after it.

@@ -1,0 +1,226 @@
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from actions.models import Activity, Confidentiality, ReviewState, StatusEntry, StatusEntryReview
+from tests.factories import ActivityFactory, ObjectiveFactory, ResponsibilityFactory, StatusEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def add_history(count: int, icao) -> None:
+    """Entries (with reviews) across the Nairobi plan, to show a page's queries do not grow."""
+    activities = list(Activity.objects.filter(plan__code="nairobi-2007", number__in=["3.2", "1.1", "2.1", "5.5"]))
+    for n in range(count):
+        entry = StatusEntryFactory(
+            activity=activities[n % len(activities)], organization=icao, review_state=ReviewState.SUBMITTED
+        )
+        if n % 2:
+            StatusEntryReview.objects.create(entry=entry, reviewer=entry.author, decision="accept")
+
+
+@pytest.mark.parametrize(
+    ("path", "user_fixture", "queries"),
+    [
+        # session, user, role (groups), the user's organization (none for staff), plans with
+        # counts, distribution by plan, recent entries, review count, first five to review
+        ("/", "staff", 9),
+        # session, user, role, organization, plans, distribution, recent entries,
+        # activities to report on with ICAO's latest entry
+        ("/", "focal_point", 8),
+        # session, user, role, organization, plan, objectives, organizations and themes for
+        # the filters, activities with status and responsibilities (2), distribution by objective
+        ("/plans/nairobi-2007/", "viewer", 11),
+        # session, user, role, the user's organization, activity, responsibilities, open kinds,
+        # themes, organizations open to it (staff's form), timeline, the timeline's reviews
+        ("/activities/{3.2}/", "staff", 11),
+        # session, user, role, organization, organization with parent, children, focal points,
+        # activities it answers for with statuses
+        ("/organizations/ICAO/", "viewer", 8),
+        # session, user, role, organization, submitted entries
+        ("/review/", "staff", 5),
+    ],
+)
+def test_page_query_counts_do_not_grow_with_entries(
+    request, django_assert_num_queries, path, user_fixture, queries, icao
+):
+    user = request.getfixturevalue(user_fixture)
+    client = signed_in(user)
+    if "{3.2}" in path:
+        path = path.replace("{3.2}", str(Activity.objects.get(plan__code="nairobi-2007", number="3.2").pk))
+    add_history(4, icao)  # one entry on each activity the history touches, 3.2 included
+    with django_assert_num_queries(queries):
+        assert client.get(path).status_code == 200
+    add_history(40, icao)
+    objective = ObjectiveFactory(plan=Activity.objects.get(plan__code="nairobi-2007", number="3.2").plan, number=11)
+    for _ in range(10):
+        ResponsibilityFactory(activity=ActivityFactory(objective=objective), organization=icao)
+    with django_assert_num_queries(queries):
+        assert client.get(path).status_code == 200
+
+
+def test_the_plan_page_lists_objectives_and_activities_with_their_status(viewer, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    StatusEntryFactory(activity=activity, organization=icao, status="completed")
+    html = signed_in(viewer).get("/plans/nairobi-2007/").content.decode()
+    numbers = re.findall(r'data-label="No."><a href="/activities/\d+/">([\d.]+)</a>', html)
+    assert (len(numbers) == 40 and numbers[8] == "1.9") or numbers[:3] == ["1.1", "1.2", "1.3"]
+    assert numbers[-2:] == ["10.1", "10.2"]
+    assert html.count('class="status-bar"') == 10
+    assert "Completed: 1" in html  # the chart's text equivalent for objective 3
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("objective=3", [f"3.{n}" for n in range(1, 9)]),
+        # Named in 8.2, 9.1 and 9.2; a UN body, so also on what is open to "relevant UN bodies".
+        ("organization=UNHCR", ["3.4", "3.5", "4.2", "4.3", "7.1", "8.2", "9.1", "9.2", "10.1", "10.2"]),
+        ("status=completed", ["3.2"]),
+        ("theme=maritime-security", ["3.5"]),
+        ("q=asylum+refugee", ["9.1"]),
+        ("objective=3&status=none", ["3.1", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8"]),
+    ],
+)
+def test_plan_page_filters_stay_in_the_address(viewer, icao, query, expected):
+    StatusEntryFactory(
+        activity=Activity.objects.get(plan__code="nairobi-2007", number="3.2"), organization=icao, status="completed"
+    )
+    html = signed_in(viewer).get(f"/plans/nairobi-2007/?{query}").content.decode()
+    assert re.findall(r'data-label="No."><a href="/activities/\d+/">([\d.]+)</a>', html) == expected
+
+
+def test_plan_page_filters_answer_htmx_with_the_activities_only(viewer):
+    response = signed_in(viewer).get("/plans/nairobi-2007/?objective=9", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and 'name="objective"' not in html
+    assert re.findall(r'data-label="No."><a href="/activities/\d+/">([\d.]+)</a>', html) == ["9.1", "9.2"]
+
+
+def test_a_bad_plan_filter_is_a_clear_message(viewer):
+    response = signed_in(viewer).get("/plans/nairobi-2007/?objective=99&status=finished")
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert signed_in(viewer).get("/plans/no-such-plan/").status_code == 404
+
+
+def test_the_activity_page_shows_each_organizations_latest_status_and_the_history(viewer, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.3")
+    StatusEntryFactory(activity=activity, organization=icao, status="planned", observations="First plans.")
+    StatusEntryFactory(
+        activity=activity, organization=icao, status="delayed", observations="Secret.", confidentiality="restricted"
+    )
+    html = signed_in(viewer).get(f"/activities/{activity.pk}/").content.decode()
+    assert activity.text in html
+    assert "First plans." in html and "Secret." not in html
+    assert html.count('class="badge status-planned"') >= 2  # ICAO's latest, and the history
+    assert "INTERPOL" in html and "No entry" in html
+    assert "Log progress" not in html  # a viewer has no form
+
+
+def test_the_home_page_shows_what_awaits_each_user(staff, focal_point, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    StatusEntryFactory(activity=activity, organization=icao, review_state=ReviewState.SUBMITTED)
+    staff_home = signed_in(staff).get("/").content.decode()
+    assert "Awaiting your review" in staff_home and '<span class="count">1</span>' in staff_home
+    focal_home = signed_in(focal_point).get("/").content.decode()
+    assert "To report on for ICAO" in focal_home
+    assert '<span class="count">26</span>' in focal_home  # the 27 it may report on, less 3.2
+    assert "Awaiting your review" not in focal_home
+
+
+def test_forms_enforce_csrf(focal_point):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(focal_point)
+    data = {"organization": focal_point.focal_point.organization_id, "status": "planned", "observations": "x",
+            "reported_on": "2026-01-05", "confidentiality": Confidentiality.PARTICIPANTS}  # fmt: skip
+    assert client.post(f"/activities/{activity.pk}/", data).status_code == 403
+    assert not StatusEntry.objects.exists()
+    page = client.get(f"/activities/{activity.pk}/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    assert client.post(f"/activities/{activity.pk}/", {**data, "csrfmiddlewaretoken": token}).status_code == 302
+    assert StatusEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("status", "finished", "Select a valid choice"),
+        ("observations", "", "This field is required."),
+        ("observations", "x" * 5001, "Ensure this value has at most 5000 characters"),
+        ("evidence", "not a link", "“not a link” is not a web address"),
+        ("reported_on", "2999-01-01", "An entry reports on a day that has come"),
+        ("reported_on", "yesterday", "Enter a valid date."),
+    ],
+)
+def test_bad_input_on_the_log_form_is_a_form_error_and_writes_nothing(focal_point, field, value, message):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    data = {"organization": focal_point.focal_point.organization_id, "status": "planned", "observations": "Fine.",
+            "reported_on": "2026-01-05", "confidentiality": "participants", "evidence": ""}  # fmt: skip
+    response = signed_in(focal_point).post(f"/activities/{activity.pk}/", {**data, field: value})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not StatusEntry.objects.exists()
+
+
+def test_every_page_but_sign_in_and_reset_requires_login(client):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    for path in ["/", "/plans/nairobi-2007/", f"/activities/{activity.pk}/", "/organizations/",
+                 "/organizations/ICAO/", "/review/", "/accounts/password_change/"]:  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/login/?next="), path
+    assert client.post(f"/activities/{activity.pk}/", {"status": "planned"}).status_code == 302
+    assert not StatusEntry.objects.exists()
+    for path in ["/accounts/login/", "/accounts/password_reset/", "/accounts/password_reset/done/"]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_sign_in_sign_out_and_password_reset_by_email(client, viewer):
+    response = client.post("/accounts/login/", {"username": "victor", "password": "wrong"})
+    assert "Please enter a correct username and password" in response.content.decode()
+    response = client.post("/accounts/login/", {"username": "victor", "password": "a-long-test-password"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/").status_code == 302
+
+    client.post("/accounts/password_reset/", {"email": viewer.email})
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [viewer.email]
+    link = re.search(r"https?://\S+/accounts/reset/\S+/", mail.outbox[0].body)[0]
+    path = link.split("testserver", 1)[1]
+    form_page = client.get(path, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "another-long-pass-phrase", "new_password2": "another-long-pass-phrase"},
+    )
+    assert done.status_code == 302
+    viewer.refresh_from_db()
+    assert viewer.check_password("another-long-pass-phrase")
+
+
+def test_password_change(viewer):
+    client = signed_in(viewer)
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": "a-long-test-password", "new_password1": "x", "new_password2": "x"},
+    )
+    assert "This password is too short" in response.content.decode()
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "a-long-test-password",
+            "new_password1": "n3w-long-phrase!",
+            "new_password2": "n3w-long-phrase!",
+        },
+    )
+    assert response.status_code == 302
