@@ -5,6 +5,8 @@ named in activities 3.2, 3.3, 3.4 and 5.2), ``other_focal_point`` (WCO), ``viewe
 ``secretariat``, and anonymous.
 """
 
+import os
+
 import pytest
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
@@ -18,6 +20,14 @@ from tests.factories import UserFactory
 def pytest_collection_modifyitems(config, items):
     # Live-server (browser) tests empty the database when they end; run them after all the others.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Where the browser is required (CI), a skipped test is a failure, not a pass.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("REQUIRE_BROWSER") and reporter and reporter.stats.get("skipped"):
+        reporter.write_line("Tests were skipped where none may be: failing the run.", red=True)
+        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")
