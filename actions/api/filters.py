@@ -3,6 +3,8 @@ import datetime
 import django_filters
 from django import forms
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from actions.models import Activity, Plan, ReviewState, Status, StatusEntry
 from organizations.models import Organization
@@ -13,6 +15,16 @@ NO_ACCEPTED_ENTRY = "none"
 
 class WholeNumberFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class AcronymFilter(django_filters.ModelChoiceFilter):
+    """An organization given by its acronym."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CycleFilter(django_filters.ModelChoiceFilter):
+    """A stocktaking cycle given by its id."""
 
 
 class ActivityFilter(django_filters.FilterSet):
@@ -27,7 +39,7 @@ class ActivityFilter(django_filters.FilterSet):
         help_text="Objective number, e.g. 3.",
         error_messages={"invalid": "An objective is given by its number, e.g. 3."},
     )
-    organization = django_filters.ModelChoiceFilter(
+    organization = AcronymFilter(
         queryset=Organization.objects.all(),
         to_field_name="acronym",
         method="filter_organization",
@@ -82,7 +94,7 @@ class StatusEntryFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=Status.choices)
     review_state = django_filters.ChoiceFilter(choices=ReviewState.choices)
-    cycle = django_filters.ModelChoiceFilter(
+    cycle = CycleFilter(
         queryset=StocktakingCycle.objects.all(),
         method="filter_cycle",
         help_text="Stocktaking cycle id: entries of its plan reporting on a day of its period.",

@@ -75,3 +75,11 @@ def test_an_activity_added_under_an_objective_with_a_taken_number_is_refused(adm
     assert response.status_code == 200
     assert "Activity 10.1 already exists in this plan." in response.content.decode()
     assert objective.activities.count() == 2
+
+
+def test_the_schema_generates_without_a_warning(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    schema = (tmp_path / "schema.yaml").read_text()
+    assert "/api/v1/status-entries/{id}/review/:" in schema
