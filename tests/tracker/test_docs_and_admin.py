@@ -22,6 +22,12 @@ def test_the_openapi_schema_documents_the_contract(api):
     assert {"plan", "objective", "organization", "status", "q", "updated_since", "page"} <= parameters
 
 
+def test_the_api_docs_send_a_visitor_to_sign_in(client):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/api/v1/docs/"
+
+
 def test_swagger_ui_is_served_from_our_own_static_files(client, viewer):
     client.force_login(viewer)
     response = client.get("/api/v1/docs/")
