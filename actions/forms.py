@@ -32,7 +32,7 @@ class StatusEntryForm(forms.Form):
     evidence = EvidenceField(required=False, label="Evidence links")
     supersedes = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, organizations, activity, **kwargs):
+    def __init__(self, *args, organizations, activity, user, **kwargs):
         super().__init__(*args, **kwargs)
         from organizations.models import Organization
 
@@ -40,7 +40,8 @@ class StatusEntryForm(forms.Form):
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0].pk
             self.fields["organization"].widget = forms.HiddenInput()
-        self.fields["supersedes"].queryset = StatusEntry.objects.filter(activity=activity)
+        # An entry the user may not read cannot be named, not even to correct it.
+        self.fields["supersedes"].queryset = StatusEntry.objects.filter(activity=activity).visible_to(user)
 
 
 class ReviewForm(forms.Form):

@@ -36,22 +36,39 @@ def sees_all_entries(user) -> bool:
     return is_staff(user)
 
 
-def entry_visibility(user) -> Q:
-    """The status entries ``user`` may read, as a filter on StatusEntry.
+def entry_visibility(user, prefix: str = "") -> Q:
+    """The status entries ``user`` may read, as a filter on StatusEntry (or on a relation
+    to it, with ``prefix`` such as ``"superseded_by__"``).
 
     Restricted entries are for CTED staff and the reporting organization only.
     """
     from actions.models import Confidentiality
 
     if not user.is_authenticated:
-        return Q(pk__in=[])
+        return Q(**{f"{prefix}pk__in": []})
     if sees_all_entries(user):
         return Q()
-    visible = Q(confidentiality__in=[Confidentiality.PUBLIC, Confidentiality.PARTICIPANTS])
-    organization = user_organization(user) if user_role(user) == Role.FOCAL_POINT else None
+    visible = Q(**{f"{prefix}confidentiality__in": [Confidentiality.PUBLIC, Confidentiality.PARTICIPANTS]})
+    organization = _own_organization(user)
     if organization is not None:
-        visible |= Q(organization_id=organization.pk)
+        visible |= Q(**{f"{prefix}organization_id": organization.pk})
     return visible
+
+
+def entry_visible_to(user, entry) -> bool:
+    """The same rule as ``entry_visibility``, for one entry already in memory."""
+    from actions.models import Confidentiality
+
+    if entry is None or not user.is_authenticated:
+        return False
+    if sees_all_entries(user) or entry.confidentiality != Confidentiality.RESTRICTED:
+        return True
+    organization = _own_organization(user)
+    return organization is not None and organization.pk == entry.organization_id
+
+
+def _own_organization(user) -> Organization | None:
+    return user_organization(user) if user_role(user) == Role.FOCAL_POINT else None
 
 
 def may_log_for(user, organization: Organization) -> bool:

@@ -31,11 +31,18 @@ class StatusEntryQuerySet(models.QuerySet):
     def latest_first(self) -> "StatusEntryQuerySet":
         return self.order_by("-reported_on", "-created_at", "-pk")
 
-    def current(self) -> "StatusEntryQuerySet":
-        """Entries not replaced by an accepted correction."""
-        from actions.models import ReviewState
+    def current(self, user) -> "StatusEntryQuerySet":
+        """Entries not replaced by an accepted correction that ``user`` may read.
 
-        return self.exclude(superseded_by__review_state=ReviewState.ACCEPTED)
+        A correction the user may not read changes nothing of what they see.
+        """
+        from actions.models import ReviewState
+        from actions.permissions import entry_visibility
+
+        replaced = self.model._default_manager.filter(
+            Q(review_state=ReviewState.ACCEPTED, supersedes=OuterRef("pk")) & entry_visibility(user)
+        )
+        return self.exclude(Exists(replaced))
 
     def for_timeline(self, activity, user) -> "StatusEntryQuerySet":
         """An activity's whole visible history, newest first, with what each line shows."""
@@ -79,7 +86,7 @@ class ActivityQuerySet(models.QuerySet):
 
         visible = StatusEntry.objects.visible_to(user).filter(activity=OuterRef("pk"))
         return self.annotate(
-            status=Subquery(visible.accepted().current().latest_first().values("status")[:1]),
+            status=Subquery(visible.accepted().current(user).latest_first().values("status")[:1]),
             last_update=Subquery(visible.order_by("-created_at").values("created_at")[:1]),
         )
 
@@ -90,7 +97,7 @@ class ActivityQuerySet(models.QuerySet):
         latest = (
             StatusEntry.objects.visible_to(user)
             .filter(activity=OuterRef("pk"), organization=organization)
-            .current()
+            .current(user)
             .latest_first()
         )
         return self.annotate(

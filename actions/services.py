@@ -40,6 +40,9 @@ def status_entry_log(
         raise PermissionDenied(f"You may not log progress on behalf of {organization.acronym}.")
 
     errors: dict[str, list[str]] = {}
+    observations = (observations or "").strip()
+    if not observations:
+        errors["observations"] = ["Say what was done: the programme and status of its progress."]
     if not Activity.objects.open_to(organization).filter(pk=activity.pk).exists():
         errors["organization"] = [f"{organization.acronym} is not responsible for activity {activity.number}."]
     today = timezone.localdate()
@@ -68,7 +71,7 @@ def status_entry_log(
         review_state=ReviewState.ACCEPTED if permissions.is_staff(author) else ReviewState.SUBMITTED,
     )
     try:
-        entry.full_clean(exclude=[f for f in errors if f in {"supersedes"}])
+        entry.full_clean(exclude=[f for f in errors if f in {"supersedes", "observations"}])
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)

@@ -104,9 +104,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     status = 200
     if request.method == "POST":
-        if not loggable:
-            raise PermissionDenied("You may not log progress on this activity.")
-        form = StatusEntryForm(request.POST, organizations=loggable, activity=activity)
+        if not loggable or not _may_log_for_posted(user, request.POST.get("organization")):
+            raise PermissionDenied("You may not log progress on this activity for that organization.")
+        form = StatusEntryForm(request.POST, organizations=loggable, activity=activity, user=user)
         if form.is_valid():
             try:
                 entry = status_entry_log(activity=activity, author=user, **form.cleaned_data)
@@ -135,9 +135,13 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "evidence": correcting.evidence,
                 "supersedes": correcting.pk,
             }
-        form = StatusEntryForm(initial=initial, organizations=loggable, activity=activity)
+        form = StatusEntryForm(initial=initial, organizations=loggable, activity=activity, user=user)
 
     timeline = list(StatusEntry.objects.for_timeline(activity, user))
+    for entry in timeline:
+        # Only corrections the user may read are spoken of, in either direction.
+        entry.shown_successor = _visible_successor(entry, user)
+        entry.shown_predecessor = entry.supersedes if permissions.entry_visible_to(user, entry.supersedes) else None
     context = {
         "activity": activity,
         "timeline": timeline,
@@ -153,8 +157,21 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-def _replaced(entry: StatusEntry) -> bool:
+def _may_log_for_posted(user, posted: str | None) -> bool:
+    """False when the posted organization is one ``user`` never logs for; a posted value
+    that names no organization is the form's to report."""
+    organization = Organization.objects.filter(pk=posted).first() if (posted or "").isdigit() else None
+    return organization is None or permissions.may_log_for(user, organization)
+
+
+def _visible_successor(entry: StatusEntry, user) -> StatusEntry | None:
     successor = getattr(entry, "superseded_by", None)
+    return successor if permissions.entry_visible_to(user, successor) else None
+
+
+def _replaced(entry: StatusEntry) -> bool:
+    """Whether a correction the user may read, and that was accepted, replaces ``entry``."""
+    successor = entry.shown_successor
     return successor is not None and successor.review_state == ReviewState.ACCEPTED
 
 

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from actions import permissions
 from actions.models import (
     EVIDENCE_MAX_LINKS,
     Activity,
@@ -122,6 +123,7 @@ class StatusEntrySerializer(serializers.ModelSerializer):
     activity_number = serializers.CharField(source="activity.number")
     organization = serializers.CharField(source="organization.acronym")
     author = serializers.CharField(source="author.get_username")
+    supersedes = serializers.SerializerMethodField()
     superseded_by = serializers.SerializerMethodField()
     reviews = StatusEntryReviewSerializer(many=True, read_only=True)
 
@@ -134,9 +136,17 @@ class StatusEntrySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_supersedes(self, entry: StatusEntry) -> int | None:
+        return self._visible_id(entry.supersedes)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_superseded_by(self, entry: StatusEntry) -> int | None:
-        successor = getattr(entry, "superseded_by", None)
-        return successor.pk if successor else None
+        return self._visible_id(getattr(entry, "superseded_by", None))
+
+    def _visible_id(self, other: StatusEntry | None) -> int | None:
+        # The id of an entry the reader may not see is not theirs to know.
+        user = self.context["request"].user
+        return other.pk if permissions.entry_visible_to(user, other) else None
 
 
 class StatusEntryCreateSerializer(serializers.Serializer):

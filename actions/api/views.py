@@ -63,7 +63,7 @@ class StatusEntryViewSet(
     def get_queryset(self):
         return (
             StatusEntry.objects.visible_to(self.request.user)
-            .select_related("activity__plan", "organization", "author", "superseded_by")
+            .select_related("activity__plan", "organization", "author", "supersedes", "superseded_by")
             .prefetch_related(Prefetch("reviews", queryset=StatusEntryReview.objects.select_related("reviewer")))
             .latest_first()
         )
@@ -73,6 +73,8 @@ class StatusEntryViewSet(
 
     @extend_schema(request=StatusEntryCreateSerializer, responses={201: StatusEntrySerializer})
     def create(self, request, *args, **kwargs):
+        if not permissions.may_log_progress(request.user):
+            raise PermissionDenied("You may not log progress.")
         incoming = StatusEntryCreateSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
         with service_errors():
