@@ -13,6 +13,11 @@ from reports.models import StocktakingCycle
 NO_ACCEPTED_ENTRY = "none"
 
 
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """The first moment of ``day`` in the site's time zone, for "on or after that day" filters."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 class WholeNumberFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -76,8 +81,7 @@ class ActivityFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_updated_since(self, queryset, name, value: datetime.date):
-        start = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
-        return queryset.filter(last_update__gte=start)
+        return queryset.filter(last_update__gte=start_of_day(value))
 
 
 class StatusEntryFilter(django_filters.FilterSet):
@@ -118,5 +122,4 @@ class StatusEntryFilter(django_filters.FilterSet):
         )
 
     def filter_since(self, queryset, name, value: datetime.date):
-        start = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
-        return queryset.filter(created_at__gte=start)
+        return queryset.filter(created_at__gte=start_of_day(value))
