@@ -104,8 +104,3 @@ def organizations_for_logging(user, activity) -> list[Organization]:
 
 def may_review(user) -> bool:
     return is_staff(user)
-
-
-def may_run_stocktaking(user) -> bool:
-    """Cycles, exports and reminders: the secretariat and CTED staff."""
-    return user_role(user) in {Role.STAFF, Role.SECRETARIAT}

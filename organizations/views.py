@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from actions.models import Activity
 from organizations.models import FocalPoint, Organization
+from reports.permissions import may_import_for
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
@@ -39,5 +40,5 @@ def organization_detail(request: HttpRequest, acronym: str) -> HttpResponse:
     return render(
         request,
         "organizations/organization_detail.html",
-        {"organization": organization, "by_plan": by_plan},
+        {"organization": organization, "by_plan": by_plan, "may_import": may_import_for(request.user, organization)},
     )

@@ -1,3 +1,6 @@
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -19,7 +22,13 @@ class StocktakingCycle(models.Model):
     period_end = models.DateField()
     deadline = models.DateField(help_text="The date by which organizations submit their entries.")
     state = models.CharField(max_length=10, choices=CycleState.choices, default=CycleState.PLANNED)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The report of a closed cycle is the plan as it stood at this moment."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["plan_id", "-period_end"]
@@ -29,11 +38,41 @@ class StocktakingCycle(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(state__in=CycleState.values), name="cycle_state_valid"),
             models.UniqueConstraint(fields=["plan", "title"], name="cycle_title_unique_in_plan"),
+            models.UniqueConstraint(fields=["plan"], condition=models.Q(state="open"), name="one_open_cycle_per_plan"),
+            models.CheckConstraint(
+                condition=models.Q(state="closed", closed_at__isnull=False) | ~models.Q(state="closed"),
+                name="closed_cycle_has_closing_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.plan.code}: {self.title}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cycle-detail", args=[self.pk])
+
     def clean(self) -> None:
+        errors = {}
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": "The period cannot end before it starts."})
+            errors["period_end"] = "The period cannot end before it starts."
+        if self.period_start and self.deadline and self.deadline < self.period_start:
+            errors["deadline"] = "The deadline cannot come before the period starts."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == CycleState.CLOSED
+
+    def days_to_deadline(self, today: datetime.date) -> int:
+        return (self.deadline - today).days
+
+    def previous(self) -> "StocktakingCycle | None":
+        """The plan's cycle whose period ended last before this one started."""
+        return (
+            StocktakingCycle.objects.filter(plan_id=self.plan_id, period_end__lt=self.period_start)
+            .order_by("-period_end")
+            .first()
+        )

@@ -6,6 +6,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from actions.api.views import ActivityViewSet, PlanViewSet, StatusEntryViewSet
 from organizations.api.views import OrganizationViewSet
+from reports.api.views import CycleViewSet
 
 
 class TokenView(ObtainAuthToken):
@@ -20,6 +21,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("status-entries", StatusEntryViewSet, basename="status-entry")
+router.register("cycles", CycleViewSet, basename="cycle")
 
 urlpatterns = [
     path("", include((router.urls, "api"), namespace="api")),

@@ -3,16 +3,9 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from actions.models import Status
+from actions.display import STATUS_COLOURS, STATUS_ORDER, status_label
 
 register = template.Library()
-
-STATUS_ORDER = [*Status.values, None]
-NO_UPDATE = "No accepted entry"
-
-
-def status_label(status: str | None) -> str:
-    return Status(status).label if status else NO_UPDATE
 
 
 @register.filter
@@ -42,11 +35,11 @@ def status_bar(distribution: dict, width: int = 240, height: int = 14):
         share = width * count / total
         label = f"{status_label(status)}: {count}"
         summary.append(label)
-        parts.append((f"{x:.2f}", f"{share:.2f}", height, status or "none", label))
+        parts.append((f"{x:.2f}", f"{share:.2f}", height, status or "none", STATUS_COLOURS[status], label))
         x += share
     rects = format_html_join(
         "",
-        '<rect x="{}" y="0" width="{}" height="{}" class="fill-{}"><title>{}</title></rect>',
+        '<rect x="{}" y="0" width="{}" height="{}" class="fill-{}" fill="#{}"><title>{}</title></rect>',
         parts,
     )
     return format_html(

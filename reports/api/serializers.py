@@ -1,0 +1,20 @@
+from rest_framework import serializers
+
+from actions.models import Plan
+from reports.models import StocktakingCycle
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:cycle-detail")
+    plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all())
+    open_now = serializers.BooleanField(write_only=True, required=False, default=False)
+
+    class Meta:
+        model = StocktakingCycle
+        fields = [
+            "id", "url", "plan", "title", "period_start", "period_end", "deadline", "state",
+            "opened_at", "closed_at", "open_now",
+        ]  # fmt: skip
+        read_only_fields = ["state", "opened_at", "closed_at"]
+        # The service checks the rules (dates in order, one open cycle a plan) and says which field is wrong.
+        validators = []

@@ -1,0 +1,87 @@
+import json
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, renderers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from reports import exports
+from reports.api.serializers import CycleSerializer
+from reports.models import StocktakingCycle
+from reports.permissions import may_run_stocktaking
+from reports.services import cycle_close, cycle_create, cycle_open
+from reports.views import report_response
+from tracker.api import service_errors
+
+
+class AnyFormatRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the report as application/pdf, text/csv and the like.
+
+    The report itself is a finished HttpResponse; this renderer only writes errors, as JSON.
+    """
+
+    media_type = "*/*"
+    format = "report"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data).encode()
+
+
+class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Stocktaking cycles: reporting periods of a plan. The secretariat and CTED staff create,
+    open and close them; everyone reads their reports."""
+
+    serializer_class = CycleSerializer
+    filterset_fields = ["state"]
+
+    def get_queryset(self):
+        return StocktakingCycle.objects.select_related("plan").order_by("plan_id", "-period_end")
+
+    def create(self, request, *args, **kwargs):
+        if not may_run_stocktaking(request.user):
+            raise PermissionDenied("Only the secretariat and CTED staff create stocktaking cycles.")
+        incoming = self.get_serializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        with service_errors():
+            cycle = cycle_create(author=request.user, **incoming.validated_data)
+        return Response(self.get_serializer(cycle).data, status=201)
+
+    @extend_schema(request=None, responses={200: CycleSerializer})
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        return self._transition(cycle_open)
+
+    @extend_schema(request=None, responses={200: CycleSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(cycle_close)
+
+    def _transition(self, change):
+        if not may_run_stocktaking(self.request.user):
+            raise PermissionDenied("Only the secretariat and CTED staff open and close stocktaking cycles.")
+        cycle = self.get_object()
+        with service_errors():
+            change(cycle=cycle, user=self.request.user)
+        return Response(self.get_serializer(cycle).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv", "xlsx", "pdf", "html"],
+                default="json",
+                description="The report's format.",
+            )
+        ],
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, AnyFormatRenderer])
+    def report(self, request, pk=None):
+        """The cycle's stocktaking report; restricted entries only for readers who may see them."""
+        format_ = request.query_params.get("format", "json")
+        if format_ not in exports.FORMATS:
+            raise ValidationError({"format": [f"Choose one of {', '.join(exports.FORMATS)}."]})
+        return report_response(self.get_object(), request.user, format_)

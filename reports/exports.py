@@ -1,0 +1,214 @@
+"""Render a stocktaking report: HTML, CSV, XLSX, PDF and JSON all come from one Report."""
+
+import csv
+import io
+import json
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label
+from reports.builder import Report
+
+FORMATS = {
+    "html": "text/html; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
+
+ROW_HEADERS = [
+    "Plan", "Cycle", "Objective", "Activity", "Activity text", "Organization/Body", "Overall status",
+    "Status at previous cycle", "Changed", "Organization", "Organization name", "Role",
+    "Organization's status", "Reported on", "Review state", "Observations",
+]  # fmt: skip
+
+
+def filename(report: Report, extension: str) -> str:
+    return f"stocktaking-{report.plan_code}-{slugify(report.cycle_title)}.{extension}"
+
+
+def _safe_text(value: str) -> str:
+    """Text that a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def report_rows(report: Report):
+    """One row per activity and organization; an activity no one answers for gets one row."""
+    for objective in report.objectives:
+        for activity in objective.activities:
+            base = [
+                report.plan_code,
+                report.cycle_title,
+                objective.number,
+                activity.number,
+                activity.text,
+                activity.responsible_text,
+                status_label(activity.status),
+                status_label(activity.previous_status) if activity.compared else "",
+                ("yes" if activity.changed else "no") if activity.compared else "",
+            ]
+            if not activity.organizations:
+                yield activity, None, [*base, "", "", "", "", "", "", ""]
+            for organization in activity.organizations:
+                yield (
+                    activity,
+                    organization,
+                    [
+                        *base,
+                        organization.acronym,
+                        organization.name,
+                        organization.role or "open to its kind",
+                        status_label(organization.status) if organization.reported else "Did not report",
+                        organization.reported_on.isoformat() if organization.reported_on else "",
+                        organization.review_state or "",
+                        organization.observations,
+                    ],
+                )
+
+
+def to_csv(report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ROW_HEADERS)
+    for _, _, row in report_rows(report):
+        writer.writerow([_safe_text(v) if isinstance(v, str) else v for v in row])
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_json(report: Report) -> bytes:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2).encode()
+
+
+def _text_cell(sheet, row: int, column: int, value):
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # a string, never a formula
+    return cell
+
+
+def _status_fill(status: str | None) -> PatternFill:
+    return PatternFill("solid", start_color=STATUS_COLOURS[status], end_color=STATUS_COLOURS[status])
+
+
+def to_xlsx(report: Report) -> bytes:
+    workbook = Workbook()
+    bold = Font(bold=True)
+
+    summary = workbook.active
+    summary.title = "Summary"
+    summary["A1"] = f"Stocktaking report: {report.plan_title}"
+    summary["A1"].font = Font(bold=True, size=14)
+    facts = [
+        ("Cycle", report.cycle_title),
+        ("Period", f"{report.period_start.isoformat()} to {report.period_end.isoformat()}"),
+        ("Deadline", report.deadline.isoformat()),
+        ("State", report.state),
+        ("As of", report.as_of.strftime("%Y-%m-%d %H:%M %Z")),
+        ("Previous cycle", report.previous_cycle_title or "none"),
+        ("Completeness", f"{report.reported_pairs} of {report.expected_pairs} responsible pairs reported"),
+        ("Activities with no update", len(report.silent)),
+        ("Activities whose status changed", len(report.changes)),
+    ]
+    for offset, (label, value) in enumerate(facts, start=3):
+        summary.cell(row=offset, column=1, value=label).font = bold
+        _text_cell(summary, offset, 2, value)
+    if report.completeness is not None:
+        cell = summary.cell(row=9, column=3, value=report.completeness)
+        cell.number_format = "0.0%"
+
+    top = len(facts) + 5
+    summary.cell(row=top, column=1, value="Objective").font = bold
+    for column, status in enumerate(STATUS_ORDER, start=2):
+        header = summary.cell(row=top, column=column, value=status_label(status))
+        header.font = bold
+        header.fill = _status_fill(status)
+        if status in LIGHT_TEXT:
+            header.font = Font(bold=True, color="FFFFFF")
+    for row, objective in enumerate(report.objectives, start=top + 1):
+        summary.cell(row=row, column=1, value=f"Objective {objective.number}")
+        for column, status in enumerate(STATUS_ORDER, start=2):
+            summary.cell(row=row, column=column, value=objective.distribution.get(status, 0))
+    last = top + len(report.objectives)
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = "Status of activities by objective"
+    chart.y_axis.title = "Activities"
+    data = Reference(summary, min_col=2, max_col=1 + len(STATUS_ORDER), min_row=top, max_row=last)
+    categories = Reference(summary, min_col=1, min_row=top + 1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(categories)
+    for series, status in zip(chart.series, STATUS_ORDER, strict=True):
+        series.graphicalProperties.solidFill = STATUS_COLOURS[status]
+    chart.height, chart.width = 9, 22
+    summary.add_chart(chart, f"A{last + 3}")
+    summary.column_dimensions["A"].width = 30
+    summary.column_dimensions["B"].width = 40
+
+    sheet = workbook.create_sheet("Activities")
+    sheet.append(ROW_HEADERS)
+    for cell in sheet[1]:
+        cell.font = bold
+    status_columns = (ROW_HEADERS.index("Overall status") + 1, ROW_HEADERS.index("Organization's status") + 1)
+    for index, (activity, organization, values) in enumerate(report_rows(report), start=2):
+        for column, value in enumerate(values, start=1):
+            _text_cell(sheet, index, column, value)
+        for column, status in zip(
+            status_columns, (activity.status, organization.status if organization else None), strict=True
+        ):
+            if column == status_columns[1] and organization is None:
+                continue
+            cell = sheet.cell(row=index, column=column)
+            cell.fill = _status_fill(status)
+            if status in LIGHT_TEXT:
+                cell.font = Font(color="FFFFFF")
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(ROW_HEADERS))}{sheet.max_row}"
+    widths = {"Activity text": 60, "Organization/Body": 30, "Observations": 60, "Organization name": 30}
+    for column, header in enumerate(ROW_HEADERS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = widths.get(header, 16)
+        if header in widths:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    missing = workbook.create_sheet("Not reported")
+    missing.append(["Organization", "Name", "Activities without a report in the cycle"])
+    for cell in missing[1]:
+        cell.font = bold
+    for item in report.missing:
+        missing.append([item.acronym, item.name, ", ".join(item.activities)])
+    missing.freeze_panes = "A2"
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def render_html(report: Report, *, for_pdf: bool = False, links: dict | None = None) -> str:
+    stylesheet = (settings.BASE_DIR / "static" / "reports" / "report.css").read_text(encoding="utf-8")
+    return render_to_string(
+        "reports/report_document.html",
+        {"report": report, "for_pdf": for_pdf, "stylesheet": stylesheet, "links": links or {}},
+    )
+
+
+def to_pdf(report: Report) -> bytes:
+    from weasyprint import HTML  # imported here: it loads Pango, which only PDF export needs
+
+    return HTML(string=render_html(report, for_pdf=True)).write_pdf()
+
+
+def render(report: Report, format_: str, **html_options) -> bytes:
+    if format_ == "html":
+        return render_html(report, **html_options).encode()
+    return {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf, "json": to_json}[format_](report)

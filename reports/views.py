@@ -1,0 +1,168 @@
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from organizations.models import Organization
+from reports import exports, spreadsheet
+from reports.builder import build_report
+from reports.forms import CycleForm
+from reports.models import StocktakingCycle
+from reports.permissions import may_import_for, may_run_stocktaking
+from reports.services import cycle_close, cycle_create, cycle_open, status_entries_import
+
+
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles = StocktakingCycle.objects.select_related("plan").order_by("plan__code", "-period_end")
+    return render(
+        request,
+        "reports/cycle_list.html",
+        {"cycles": cycles, "may_run": may_run_stocktaking(request.user), "today": timezone.localdate()},
+    )
+
+
+def cycle_new(request: HttpRequest) -> HttpResponse:
+    if not may_run_stocktaking(request.user):
+        raise PermissionDenied("Only the secretariat and CTED staff create stocktaking cycles.")
+    form = CycleForm(request.POST or None, initial={"plan": request.GET.get("plan")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cycle = cycle_create(
+                plan=data["plan"],
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                deadline=data["deadline"],
+                author=request.user,
+                open_now=data["open_now"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Cycle “{cycle.title}” created.")
+            return redirect(cycle)
+    status = 400 if form.errors else 200
+    return render(request, "reports/cycle_form.html", {"form": form}, status=status)
+
+
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
+    report = build_report(cycle=cycle, reader=request.user)
+    today = timezone.localdate()
+    context = {
+        "cycle": cycle,
+        "report": report,
+        "days_left": cycle.days_to_deadline(today),
+        "days_overdue": -cycle.days_to_deadline(today),
+        "may_run": may_run_stocktaking(request.user),
+        "formats": ["html", "pdf", "xlsx", "csv", "json"],
+    }
+    return render(request, "reports/cycle_detail.html", context)
+
+
+@require_POST
+def cycle_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    cycle = get_object_or_404(StocktakingCycle, pk=pk)
+    change = {"open": cycle_open, "close": cycle_close}.get(action)
+    if change is None:
+        raise Http404("No such action.")
+    try:
+        change(cycle=cycle, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Cycle “{cycle.title}” is {cycle.state}.")
+    return redirect(cycle)
+
+
+def cycle_report(request: HttpRequest, pk: int, format_: str) -> HttpResponse:
+    cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
+    return report_response(cycle, request.user, format_)
+
+
+def report_response(cycle: StocktakingCycle, reader, format_: str) -> HttpResponse:
+    """The report of ``cycle`` for ``reader`` in one of exports.FORMATS, as a download."""
+    report = build_report(cycle=cycle, reader=reader)
+    links = {f: reverse("cycle-report", args=[cycle.pk, f]) for f in exports.FORMATS}
+    links["cycle"] = cycle.get_absolute_url()
+    content = exports.render(report, format_, **({"links": links} if format_ == "html" else {}))
+    response = HttpResponse(content, content_type=exports.FORMATS[format_])
+    disposition = "inline" if format_ == "html" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{exports.filename(report, format_)}"'
+    return response
+
+
+class UploadForm(forms.Form):
+    spreadsheet = forms.FileField(
+        label="Filled-in spreadsheet", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+
+
+def _organization_for_import(request: HttpRequest, acronym: str) -> Organization:
+    organization = get_object_or_404(Organization, acronym=acronym)
+    if not may_import_for(request.user, organization):
+        raise PermissionDenied(f"You may not log progress on behalf of {organization.acronym}.")
+    return organization
+
+
+def spreadsheet_download(request: HttpRequest, acronym: str) -> HttpResponse:
+    organization = _organization_for_import(request, acronym)
+    response = HttpResponse(spreadsheet.template_for(organization), content_type=exports.FORMATS["xlsx"])
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="progress-{organization.acronym}-{stamp}.xlsx"'
+    return response
+
+
+def spreadsheet_upload(request: HttpRequest, acronym: str) -> HttpResponse:
+    """Upload, see what would be logged and every error with its row, then confirm: all rows or none."""
+    organization = _organization_for_import(request, acronym)
+    session_key = f"spreadsheet-import:{organization.pk}"
+    form = UploadForm()
+    context = {"organization": organization, "form": form}
+    status = 200
+    if request.method == "POST" and "confirm" in request.POST:
+        raw = request.session.get(session_key)
+        if raw is None or request.POST.get("token") != raw["token"]:
+            messages.error(request, "That upload is no longer waiting: upload the file again.")
+            return redirect("spreadsheet-upload", acronym=organization.acronym)
+        check = spreadsheet.check_rows(raw["rows"], organization=organization)
+        if not check.errors:
+            try:
+                logged = status_entries_import(organization=organization, author=request.user, check=check)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                del request.session[session_key]
+                skipped = len(check.already_logged)
+                messages.success(
+                    request,
+                    f"Logged {len(logged)} entr{'y' if len(logged) == 1 else 'ies'}"
+                    + (f"; {skipped} row{'s were' if skipped != 1 else ' was'} already logged." if skipped else "."),
+                )
+                return redirect("organization-detail", acronym=organization.acronym)
+        context.update(check=check, token=raw["token"])
+        status = 400 if check.errors else 200
+    elif request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            try:
+                rows = spreadsheet.read_upload(form.cleaned_data["spreadsheet"])
+            except spreadsheet.SpreadsheetError as error:
+                form.add_error("spreadsheet", str(error))
+            else:
+                check = spreadsheet.check_rows(rows, organization=organization)
+                token = secrets.token_urlsafe(12)
+                request.session[session_key] = {"token": token, "rows": rows}
+                context.update(check=check, token=token)
+        if form.errors or (context.get("check") and context["check"].errors):
+            status = 400
+    return render(request, "reports/spreadsheet_upload.html", context, status=status)
