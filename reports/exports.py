@@ -8,6 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -88,6 +89,9 @@ def to_json(report: Report) -> bytes:
 
 
 def _text_cell(sheet, row: int, column: int, value):
+    if isinstance(value, str):
+        # Text pasted from a PDF or a terminal can carry control characters XLSX cannot hold.
+        value = ILLEGAL_CHARACTERS_RE.sub(" ", value)
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # a string, never a formula

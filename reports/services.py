@@ -39,6 +39,8 @@ def cycle_create(
         deadline=deadline,
         created_by=author,
     )
+    if StocktakingCycle.objects.filter(plan=plan, title__iexact=cycle.title).exists():
+        raise ValidationError({"title": [f"{plan.code} already has a cycle called “{cycle.title}”."]})
     cycle.full_clean()
     cycle.save()
     if open_now:

@@ -7,7 +7,7 @@ urlpatterns = [
     path("new/", views.cycle_new, name="cycle-new"),
     path("<int:pk>/", views.cycle_detail, name="cycle-detail"),
     re_path(r"^(?P<pk>[0-9]+)/report\.(?P<format_>html|csv|xlsx|pdf|json)$", views.cycle_report, name="cycle-report"),
-    path("<int:pk>/<str:action>/", views.cycle_transition, name="cycle-transition"),
+    re_path(r"^(?P<pk>[0-9]+)/(?P<action>open|close)/$", views.cycle_transition, name="cycle-transition"),
 ]
 
 spreadsheet_urlpatterns = [

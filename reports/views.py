@@ -3,7 +3,7 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -71,9 +71,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cycle_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     cycle = get_object_or_404(StocktakingCycle, pk=pk)
-    change = {"open": cycle_open, "close": cycle_close}.get(action)
-    if change is None:
-        raise Http404("No such action.")
+    change = {"open": cycle_open, "close": cycle_close}[action]
     try:
         change(cycle=cycle, user=request.user)
     except ValidationError as error:

@@ -1,0 +1,136 @@
+"""How long each stocktaking report format takes, and how much memory it peaks at.
+
+    python benchmarks/reports.py            # SQLite in memory, or the DATABASE_URL's server
+
+It creates a throwaway test database, loads the shipped plans, adds a synthetic plan of
+1,000 activities with 20 entries each (20,000 entries, half of them accepted through a
+review), opens a cycle on each plan and times every format for a CTED staff reader.
+Nothing of it stays behind. It prints figures; it asserts nothing.
+"""
+
+import datetime
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings_test")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+ACTIVITIES = 1000
+ENTRIES_PER_ACTIVITY = 20
+REPEATS = 3
+
+
+def synthetic_plan(author):
+    from actions.models import Activity, Objective, Plan, Responsibility, ReviewState, Status, StatusEntry
+    from actions.models import StatusEntryReview as Review
+    from organizations.models import Organization
+
+    plan = Plan.objects.create(code="bench-1000", title="A plan of 1,000 activities")
+    objectives = Objective.objects.bulk_create(
+        Objective(plan=plan, number=n, text=f"Objective {n}") for n in range(1, 51)
+    )
+    activities = Activity.objects.bulk_create(
+        Activity(
+            plan=plan,
+            objective=o,
+            number=f"{o.number}.{i}",
+            text=f"Activity {o.number}.{i} " * 6,
+            responsible_text="ICAO, WCO",
+        )
+        for o in objectives
+        for i in range(1, ACTIVITIES // len(objectives) + 1)
+    )
+    organizations = list(Organization.objects.filter(acronym__in=["ICAO", "WCO", "IMO", "INTERPOL"]))
+    Responsibility.objects.bulk_create(
+        Responsibility(
+            activity=a,
+            organization=organizations[(a.pk + k) % len(organizations)],
+            role="lead" if k == 0 else "partner",
+        )
+        for a in activities
+        for k in range(2)
+    )
+    statuses = list(Status)
+    entries = StatusEntry.objects.bulk_create(
+        StatusEntry(
+            activity=a,
+            organization=organizations[(a.pk + n) % len(organizations)],
+            status=statuses[(a.pk + n) % len(statuses)],
+            observations=f"Observation {n} on {a.number}: workshops, assessments and follow-up. " * 3,
+            reported_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=(n * 17) % 300),
+            author=author,
+            review_state=ReviewState.ACCEPTED if n % 2 else ReviewState.SUBMITTED,
+        )
+        for a in activities
+        for n in range(ENTRIES_PER_ACTIVITY)
+    )
+    Review.objects.bulk_create(
+        Review(entry=e, reviewer=author, decision="accept") for e in entries if e.review_state == ReviewState.ACCEPTED
+    )
+    return plan
+
+
+def measure(function):
+    times, peak = [], 0
+    for _ in range(REPEATS):
+        tracemalloc.start()
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+        peak = max(peak, tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    return statistics.median(times), peak, result
+
+
+def main() -> None:
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        from actions.models import Plan
+        from organizations.roles import Role
+        from organizations.services import user_create
+        from reports import exports
+        from reports.builder import build_report
+        from reports.services import cycle_create
+
+        call_command("loaddata", "organizations", "nairobi-2007", "cica-2008", verbosity=0)
+        staff = user_create(username="bench", role=Role.STAFF, password="x", check_password=False)
+        started = time.perf_counter()
+        synthetic_plan(staff)
+        print(f"database: {connection.vendor}; synthetic plan made in {time.perf_counter() - started:.1f} s")
+        print(f"{'plan':<14}{'format':<8}{'median s':>10}{'peak MiB':>10}{'size KiB':>10}")
+        for code in ["nairobi-2007", "bench-1000"]:
+            plan = Plan.objects.get(code=code)
+            cycle = cycle_create(plan=plan, title="Benchmark", period_start=datetime.date(2026, 1, 1),
+                                 period_end=datetime.date(2026, 12, 31), deadline=datetime.date(2026, 12, 1),
+                                 author=staff)  # fmt: skip
+            seconds, peak, _report = measure(lambda cycle=cycle: build_report(cycle=cycle, reader=staff))
+            print(f"{code:<14}{'build':<8}{seconds:>10.3f}{peak / 2**20:>10.1f}{'':>10}")
+            for format_ in ["json", "csv", "xlsx", "html", "pdf"]:
+                seconds, peak, content = measure(
+                    lambda format_=format_, cycle=cycle: exports.render(
+                        build_report(cycle=cycle, reader=staff), format_
+                    )
+                )
+                print(f"{'':<14}{format_:<8}{seconds:>10.3f}{peak / 2**20:>10.1f}{len(content) / 1024:>10.0f}")
+        print(f"(each figure: the median of {REPEATS} runs, building the report included; "
+              f"{ACTIVITIES} activities x {ENTRIES_PER_ACTIVITY} entries in bench-1000)")  # fmt: skip
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""The stocktaking report in each format, read back the way a person or a program reads it."""
+
+import re
+
+import pytest
+
+from actions.display import STATUS_COLOURS
+from actions.models import Plan, Status
+from tests.conftest import token_client
+from tests.reports.scenario import (
+    OBSERVATIONS_32,
+    REPORTED_PAIRS,
+    RETURNED_WORD,
+    SUPERSEDED_WORD,
+    TITLE,
+    api_report_url,
+    expected_missing,
+    expected_statuses,
+    fetch,
+    html_completeness,
+    html_statuses,
+    json_statuses,
+    log,
+    nairobi_numbers,
+    new_cycle,
+    pdf_pages,
+    pdf_text,
+    populate,
+    read_csv,
+    read_json,
+    read_xlsx,
+    report_url,
+    responsible_pairs,
+    signed_in,
+    text_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+FORMATS = {
+    "html": "text/html; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
+CSV_HEADER = [
+    "Plan", "Cycle", "Objective", "Activity", "Activity text", "Organization/Body", "Overall status",
+    "Status at previous cycle", "Changed", "Organization", "Organization name", "Role",
+    "Organization's status", "Reported on", "Review state", "Observations",
+]  # fmt: skip
+# Activities that name no organization: one row each, with the organization columns empty.
+NAMING_NO_ONE = {"2.4", "7.1"}
+
+
+@pytest.fixture
+def cycle(staff, focal_point, other_focal_point, secretariat):
+    cycle = new_cycle(secretariat)
+    populate(staff, focal_point, other_focal_point)
+    return cycle
+
+
+@pytest.fixture
+def client(staff):
+    return signed_in(staff)
+
+
+# --- Where the formats are ---
+
+
+@pytest.mark.parametrize("format_", FORMATS)
+def test_each_format_is_a_download_on_the_page_and_in_the_api(cycle, secretariat, format_):
+    page = signed_in(secretariat).get(report_url(cycle, format_))
+    api = token_client(secretariat).get(api_report_url(cycle, format_))
+    for response in (page, api):
+        assert response.status_code == 200, response.content[:300]
+        assert response["Content-Type"] == FORMATS[format_]
+        disposition = "inline" if format_ == "html" else "attachment"
+        assert response["Content-Disposition"] == (
+            f'{disposition}; filename="stocktaking-nairobi-2007-first-half-2025.{format_}"'
+        )
+    if format_ == "csv":
+        assert page.content == api.content
+    if format_ == "json":  # the same report but for "as_of", the moment of an open cycle's reading
+        assert {**read_json(page.content), "as_of": None} == {**read_json(api.content), "as_of": None}
+
+
+def test_the_api_gives_json_when_no_format_is_named(cycle, viewer):
+    response = token_client(viewer).get(api_report_url(cycle))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert read_json(response.content)["cycle"]["title"] == TITLE
+
+
+def test_an_unknown_format_is_a_400_with_a_format_error_in_the_api(cycle, secretariat):
+    response = token_client(secretariat).get(api_report_url(cycle, "docx"))
+    assert response.status_code == 400
+    assert list(response.json()) == ["format"]
+
+
+def test_an_unknown_format_is_a_404_on_the_page(cycle, secretariat):
+    client = signed_in(secretariat)
+    for format_ in ("docx", "txt"):
+        response = client.get(report_url(cycle, format_), follow=True)
+        assert (response.redirect_chain, response.status_code) == ([], 404), format_
+
+
+def test_a_report_needs_a_signed_in_reader(cycle):
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    assert Client().get(report_url(cycle, "csv")).status_code == 302
+    assert APIClient().get(api_report_url(cycle, "csv")).status_code == 401
+
+
+# --- What each format holds ---
+
+
+def test_the_csv_has_one_row_per_activity_and_organization_with_status_labels(cycle, client):
+    header, rows = read_csv(fetch(client, report_url(cycle, "csv")))
+    assert header == CSV_HEADER
+
+    pairs = [(row["Activity"], row["Organization"]) for row in rows]
+    assert len(pairs) == len(set(pairs)), "a pair appears twice"
+    # Every named pair, WCO on 1.2 (open to its kind, and it reported), and a row for each activity naming no one.
+    assert set(pairs) == responsible_pairs() | {("1.2", "WCO")} | {(n, "") for n in NAMING_NO_ONE}
+    assert {row["Plan"] for row in rows} == {"nairobi-2007"}
+    assert {row["Cycle"] for row in rows} == {TITLE}
+
+    by_pair = dict(zip(pairs, rows, strict=True))
+    icao_32 = by_pair["3.2", "ICAO"]
+    assert icao_32["Overall status"] == "In progress"
+    assert icao_32["Organization's status"] == "In progress"
+    assert icao_32["Observations"] == OBSERVATIONS_32
+    assert icao_32["Reported on"] == "2025-05-01"
+    assert icao_32["Review state"] == "accepted"
+    assert icao_32["Role"] == "lead"
+    assert by_pair["3.3", "INTERPOL"]["Organization's status"] == "Did not report"
+    assert by_pair["3.3", "INTERPOL"]["Role"] == "partner"
+    assert by_pair["1.2", "WCO"]["Role"] == "open to its kind"
+    assert by_pair["1.2", "WCO"]["Organization's status"] == "Ongoing"
+    # The correction replaces the entry it supersedes.
+    assert by_pair["3.4", "ICAO"]["Organization's status"] == "Completed"
+    assert by_pair["3.4", "ICAO"]["Observations"] == "Pilot finished at both airports."
+    # A returned entry does not count.
+    assert by_pair["3.7", "WCO"]["Organization's status"] == "Did not report"
+    assert by_pair["3.7", "WCO"]["Overall status"] == "No accepted entry"
+    # An entry reporting before the period gives the plan's state, not a report in the cycle.
+    assert by_pair["3.8", "WCO"]["Overall status"] == "Not started"
+    assert by_pair["3.8", "WCO"]["Organization's status"] == "Did not report"
+    assert by_pair["3.1", "INTERPOL"]["Organization's status"] == "Ongoing"
+    assert by_pair["1.1", "CTC"]["Overall status"] == "Completed"
+
+    labels = {*Status.labels, "No accepted entry"}
+    assert {row["Overall status"] for row in rows} <= labels
+    assert {row["Organization's status"] for row in rows} <= {*labels, "Did not report", ""}
+    text = fetch(client, report_url(cycle, "csv")).decode("utf-8-sig")
+    assert SUPERSEDED_WORD not in text
+    assert RETURNED_WORD not in text
+
+
+def test_the_xlsx_has_a_summary_with_a_chart_the_activities_and_who_did_not_report(cycle, client):
+    workbook = read_xlsx(fetch(client, report_url(cycle, "xlsx")))
+    assert workbook.sheetnames == ["Summary", "Activities", "Not reported"]
+
+    summary = workbook["Summary"]
+    assert summary._charts, "the summary has no chart"
+    assert Plan.objects.get(code="nairobi-2007").title in summary["A1"].value
+    facts = {row[0]: row[1] for row in summary.iter_rows(min_row=3, max_row=11, max_col=2, values_only=True)}
+    assert facts["Cycle"] == TITLE
+    assert facts["Completeness"] == f"{len(REPORTED_PAIRS)} of {len(responsible_pairs())} responsible pairs reported"
+
+    sheet = workbook["Activities"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:P{sheet.max_row}"
+    header = [cell.value for cell in sheet[1]]
+    assert header == CSV_HEADER
+    # The same rows as the CSV, cell for cell.
+    _, csv_rows = read_csv(fetch(client, report_url(cycle, "csv")))
+    xlsx_rows = [
+        {name: "" if value is None else str(value) for name, value in zip(header, values, strict=True)}
+        for values in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert xlsx_rows == csv_rows
+
+    overall = header.index("Overall status")
+    own = header.index("Organization's status")
+    rows = {(r[3].value, r[9].value or ""): r for r in sheet.iter_rows(min_row=2)}
+    for pair, status, column in [
+        (("3.2", "ICAO"), "in_progress", overall),
+        (("3.3", "ICAO"), "completed", overall),
+        (("3.6", "WCO"), "planned", own),
+        (("3.7", "WCO"), None, overall),
+    ]:
+        fill = rows[pair][column].fill
+        assert fill.fill_type == "solid", pair
+        assert fill.fgColor.rgb[-6:] == STATUS_COLOURS[status], pair
+
+    missing = workbook["Not reported"]
+    assert [c.value for c in missing[1]] == ["Organization", "Name", "Activities without a report in the cycle"]
+    assert {row[0]: row[2] for row in missing.iter_rows(min_row=2, values_only=True)} == {
+        acronym: ", ".join(numbers) for acronym, numbers in expected_missing(REPORTED_PAIRS).items()
+    }
+
+
+def test_the_pdf_has_a_title_page_page_numbers_and_every_activity(cycle, client):
+    pages = pdf_pages(fetch(client, report_url(cycle, "pdf")))
+    assert len(pages) > 2
+    title_page = " ".join(pages[0].split())
+    assert "stocktaking report" in title_page.lower()
+    assert Plan.objects.get(code="nairobi-2007").title in title_page
+    assert TITLE in title_page
+    assert f"Page 2 of {len(pages)}" in pages[1]
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    assert "Page 1 of" not in pages[0], "the title page carries no page number"
+
+    rows = re.findall(r"^\s*(\d{1,2}\.\d{1,2})\s{2,}\S", "\n".join(pages[1:]), re.MULTILINE)
+    assert set(nairobi_numbers()) <= set(rows)
+    assert OBSERVATIONS_32 in pdf_text(fetch(client, report_url(cycle, "pdf")))
+
+
+def test_the_json_and_the_html_show_the_same_statuses_and_completeness(cycle, client):
+    report = read_json(fetch(client, report_url(cycle, "json")))
+    html = fetch(client, report_url(cycle, "html")).decode()
+
+    assert json_statuses(report) == expected_statuses(sees_restricted=True)
+    assert html_statuses(html) == json_statuses(report)
+
+    completeness = report["completeness"]
+    assert (completeness["reported"], completeness["expected"]) == (len(REPORTED_PAIRS), len(responsible_pairs()))
+    assert completeness["share"] == round(len(REPORTED_PAIRS) / len(responsible_pairs()), 4)
+    assert html_completeness(html) == (completeness["reported"], completeness["expected"])
+    assert report["plan"] == {"code": "nairobi-2007", "title": Plan.objects.get(code="nairobi-2007").title}
+    assert report["cycle"]["state"] == "open"
+
+
+@pytest.mark.parametrize("format_", FORMATS)
+def test_every_activity_of_the_plan_is_in_every_format(cycle, client, format_):
+    content = fetch(client, report_url(cycle, format_))
+    if format_ == "json":
+        numbers = list(json_statuses(read_json(content)))
+    elif format_ == "html":
+        numbers = list(html_statuses(content.decode()))
+    elif format_ == "csv":
+        numbers = list(dict.fromkeys(row["Activity"] for row in read_csv(content)[1]))
+    elif format_ == "xlsx":
+        column = read_xlsx(content)["Activities"].iter_rows(min_row=2, min_col=4, max_col=4, values_only=True)
+        numbers = list(dict.fromkeys(value for (value,) in column))
+    else:
+        lines = "\n".join(pdf_pages(content)[1:])
+        numbers = list(dict.fromkeys(re.findall(r"^\s*(\d{1,2}\.\d{1,2})\s{2,}\S", lines, re.MULTILINE)))
+    assert len(nairobi_numbers()) == 40
+    assert numbers == nairobi_numbers(), "every activity, once, in the plan's order"
+
+
+# --- Text that spreadsheet programs would misread ---
+
+
+def test_observations_that_look_like_a_formula_stay_text(cycle, client, staff):
+    log(staff, "3.5", "IMO", "planned", '=HYPERLINK("https://example.org","click")')
+    _, rows = read_csv(fetch(client, report_url(cycle, "csv")))
+    [imo] = [row for row in rows if (row["Activity"], row["Organization"]) == ("3.5", "IMO")]
+    assert imo["Observations"].startswith("'=")
+
+    sheet = read_xlsx(fetch(client, report_url(cycle, "xlsx")))["Activities"]
+    [cell] = [r[15] for r in sheet.iter_rows(min_row=2) if (r[3].value, r[9].value) == ("3.5", "IMO")]
+    assert cell.data_type == "s"
+    assert cell.value.startswith("=HYPERLINK")
+
+
+@pytest.mark.parametrize("format_", FORMATS)
+def test_observations_pasted_with_control_characters_do_not_break_a_format(cycle, staff, format_):
+    # Text pasted from a PDF or a terminal carries form feeds and escapes; the entry is accepted as it is.
+    log(staff, "3.5", "IMO", "planned", "Page one\x0cpage two \x1b[1mbold\x1b[0m and a bell\x07.")
+    client = signed_in(staff)
+    client.raise_request_exception = False  # a crash is a 500 the reader sees, not an exception here
+    response = client.get(report_url(cycle, format_))
+    assert response.status_code == 200
+    assert "page two" in text_of(format_, response.content)
+
+
+def test_observations_are_text_not_markup_in_the_html_report(cycle, client, staff):
+    log(staff, "3.5", "IMO", "planned", '<script>alert("x")</script> <b>Seminar</b> planned.')
+    html = fetch(client, report_url(cycle, "html")).decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;b&gt;Seminar&lt;/b&gt; planned." in html

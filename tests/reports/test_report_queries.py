@@ -1,0 +1,92 @@
+"""What building a report costs: a fixed number of queries, however long the plan's history."""
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from actions.models import Responsibility, ReviewDecision, ReviewState, StatusEntryReview
+from reports.builder import build_report
+from reports.models import StocktakingCycle
+from reports.services import cycle_close
+from tests.factories import StatusEntryFactory
+from tests.reports.scenario import fetch, new_cycle, populate, read_json, report_url, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def add_history(count: int, reviewer) -> None:
+    """``count`` entries on named pairs across the plan, inside the period, most of them reviewed."""
+    pairs = itertools.cycle(
+        Responsibility.objects.filter(activity__plan__code="nairobi-2007").select_related("activity", "organization")
+    )
+    for n in range(count):
+        pair = next(pairs)
+        entry = StatusEntryFactory(
+            activity=pair.activity,
+            organization=pair.organization,
+            author=reviewer,
+            review_state=ReviewState.SUBMITTED,
+            reported_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=n % 180),
+        )
+        if n % 3 == 0:
+            continue  # still waiting for review
+        decision = ReviewDecision.ACCEPT if n % 3 == 1 else ReviewDecision.RETURN
+        StatusEntryReview.objects.create(entry=entry, reviewer=reviewer, decision=decision, comment="Checked.")
+        entry.review_state = ReviewState.ACCEPTED if decision == ReviewDecision.ACCEPT else ReviewState.RETURNED
+        entry.save(update_fields=["review_state"])
+
+
+@pytest.fixture
+def cycle(staff, focal_point, other_focal_point, secretariat):
+    earlier = new_cycle(
+        secretariat,
+        title="2024",
+        start=datetime.date(2024, 1, 1),
+        end=datetime.date(2024, 12, 31),
+        deadline=datetime.date(2025, 1, 15),
+    )
+    cycle_close(cycle=earlier, user=secretariat)  # so there is a previous cycle to compare with
+    cycle = new_cycle(secretariat)
+    populate(staff, focal_point, other_focal_point)
+    return cycle
+
+
+@pytest.mark.parametrize(
+    ("role", "queries"),
+    [
+        # the previous cycle; the plan's activities with their objectives; their responsibilities;
+        # the responsible organizations; the reader's role (groups); the entries with their
+        # organizations; the entries' reviews; the plan's objectives
+        ("staff", 8),
+        # the same, and the focal point's organization, for the restricted entries they may read
+        ("focal_point", 9),
+    ],
+)
+def test_building_a_report_does_not_grow_with_the_entries(
+    request, django_assert_num_queries, cycle, staff, role, queries
+):
+    user = request.getfixturevalue(role)
+    cycle = StocktakingCycle.objects.select_related("plan").get(pk=cycle.pk)
+
+    def build():
+        reader = get_user_model().objects.get(pk=user.pk)  # a fresh reader: nothing known about them yet
+        with django_assert_num_queries(queries):
+            return build_report(cycle=cycle, reader=reader)
+
+    before = build()
+    add_history(60, staff)
+    after = build()
+    assert after.reported_pairs > before.reported_pairs, "the new entries are in the report"
+
+
+def test_the_report_download_does_not_grow_with_the_entries(django_assert_num_queries, cycle, staff):
+    client = signed_in(staff)
+    # the session; the user; the cycle with its plan; then the 8 queries of building the report
+    with django_assert_num_queries(11):
+        before = read_json(fetch(client, report_url(cycle, "json")))
+    add_history(60, staff)
+    with django_assert_num_queries(11):
+        after = read_json(fetch(client, report_url(cycle, "json")))
+    assert after["completeness"]["reported"] > before["completeness"]["reported"]
