@@ -78,6 +78,7 @@ def status_entry_log(
     if errors:
         raise ValidationError(errors)
     entry.save()
+    _notify(entry, step="logged", template="entry_logged")
     return entry
 
 
@@ -103,4 +104,19 @@ def status_entry_review(*, entry: StatusEntry, reviewer, decision: str, comment:
         raise ValidationError({"decision": ["This entry has already been reviewed."]})
     review.save()
     entry.review_state = new_state
+    if new_state == ReviewState.RETURNED:
+        _notify(entry, step="returned", template="entry_returned", review=review)
     return review
+
+
+def _notify(entry: StatusEntry, *, step: str, template: str, review: StatusEntryReview | None = None) -> None:
+    """Tell the organization's focal points, in the same transaction: the e-mail is sent after it commits."""
+    from reports.mailing import absolute, notify_focal_points
+
+    notify_focal_points(
+        organization=entry.organization,
+        key=f"entry:{entry.pk}:{step}",
+        step=step,
+        template=template,
+        context={"entry": entry, "review": review, "link": absolute(entry.activity.get_absolute_url())},
+    )

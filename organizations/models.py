@@ -98,3 +98,28 @@ class FocalPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organization.acronym})"
+
+
+class MailPreference(models.TextChoices):
+    REMINDERS = "reminders", "Reminders only"
+    REMINDERS_AND_DIGESTS = "reminders_and_digests", "Reminders and digests"
+
+
+class Profile(models.Model):
+    """What a user wants to receive by e-mail."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    mail = models.CharField(
+        "e-mail me",
+        max_length=30,
+        choices=MailPreference.choices,
+        help_text="Reminders before a stocktaking deadline always come; digests summarize the week and the month.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(mail__in=MailPreference.values), name="profile_mail_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_mail_display()}"

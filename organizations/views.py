@@ -1,9 +1,16 @@
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from actions.models import Activity
-from organizations.models import FocalPoint, Organization
+from organizations.models import FocalPoint, MailPreference, Organization, Profile
 from reports.permissions import may_import_for
 
 
@@ -41,4 +48,62 @@ def organization_detail(request: HttpRequest, acronym: str) -> HttpResponse:
         request,
         "organizations/organization_detail.html",
         {"organization": organization, "by_plan": by_plan, "may_import": may_import_for(request.user, organization)},
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["mail"]
+        widgets = {"mail": forms.RadioSelect}
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    """What the user wants by e-mail: reminders only, or reminders and digests."""
+    from reports.jobs import wants_digests
+
+    current = Profile.objects.filter(user=request.user).first() or Profile(
+        user=request.user,
+        mail=MailPreference.REMINDERS_AND_DIGESTS if wants_digests(request.user) else MailPreference.REMINDERS,
+    )
+    form = ProfileForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your e-mail choice is saved.")
+        return redirect("profile")
+    return render(request, "organizations/profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class FocalPointDetailsForm(forms.ModelForm):
+    class Meta:
+        model = FocalPoint
+        fields = ["name", "title", "email", "phone"]
+
+
+@login_not_required
+def focal_point_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The yearly check of a focal point's contact details, from the link in the e-mail.
+
+    The signed link stands in for signing in: it proves the reader has that mailbox.
+    """
+    from reports.jobs import CONFIRM_SALT
+
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=datetime.timedelta(days=90))
+    except signing.SignatureExpired:
+        return render(request, "organizations/focal_point_confirm.html", {"expired": True}, status=410)
+    except signing.BadSignature:
+        raise Http404("This link is not valid.") from None
+    focal_point = get_object_or_404(FocalPoint.objects.select_related("organization"), pk=data["focal_point"])
+    form = FocalPointDetailsForm(request.POST or None, instance=focal_point)
+    if request.method == "POST" and form.is_valid():
+        focal_point = form.save(commit=False)
+        focal_point.confirmed_on = timezone.localdate()
+        focal_point.save()
+        return render(request, "organizations/focal_point_confirm.html", {"focal_point": focal_point, "done": True})
+    return render(
+        request,
+        "organizations/focal_point_confirm.html",
+        {"focal_point": focal_point, "form": form},
+        status=400 if form.errors else 200,
     )

@@ -1,6 +1,7 @@
 """The operations that change stocktaking cycles."""
 
 import datetime
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +13,8 @@ from organizations.models import Organization
 from reports.models import CycleState, StocktakingCycle
 from reports.permissions import may_import_for, may_run_stocktaking
 from reports.spreadsheet import ImportCheck
+
+logger = logging.getLogger(__name__)
 
 
 def _require_stocktaking(user) -> None:
@@ -81,7 +84,18 @@ def cycle_close(*, cycle: StocktakingCycle, user=None) -> StocktakingCycle:
     if not changed:
         raise ValidationError({"state": "Only an open cycle can be closed."})
     cycle.state, cycle.closed_at = CycleState.CLOSED, closed_at
+    transaction.on_commit(lambda: _queue_distribution(cycle.pk))
     return cycle
+
+
+def _queue_distribution(cycle_id: int) -> None:
+    """Send the closed cycle's report; if the broker is down, the close-cycles job sends it."""
+    from reports.tasks import distribute_cycle_report
+
+    try:
+        distribute_cycle_report.apply_async(args=[cycle_id], retry=False)
+    except Exception as error:  # any broker failure
+        logger.warning("Report of cycle %s not queued (%s); the close-cycles job sends it.", cycle_id, error)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from organizations.models import Organization
 from reports import exports, spreadsheet
 from reports.builder import build_report
 from reports.forms import CycleForm
-from reports.models import StocktakingCycle
+from reports.models import ReportFile, StocktakingCycle
 from reports.permissions import may_import_for, may_run_stocktaking
 from reports.services import cycle_close, cycle_create, cycle_open, status_entries_import
 
@@ -164,3 +164,14 @@ def spreadsheet_upload(request: HttpRequest, acronym: str) -> HttpResponse:
         if form.errors or (context.get("check") and context["check"].errors):
             status = 400
     return render(request, "reports/spreadsheet_upload.html", context, status=status)
+
+
+def cycle_report_file(request: HttpRequest, pk: int, format_: str) -> FileResponse:
+    """The report stored when the cycle closed, as it was sent to all participants."""
+    record = get_object_or_404(ReportFile, cycle_id=pk, format=format_)
+    return FileResponse(
+        record.file.open("rb"),
+        as_attachment=True,
+        filename=record.file.name.rsplit("/", 1)[-1],
+        content_type=exports.FORMATS[format_],
+    )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from organizations import views as organization_views
 from reports.urls import spreadsheet_urlpatterns
 
 urlpatterns = [
@@ -8,6 +9,8 @@ urlpatterns = [
     path("organizations/<str:acronym>/", include(spreadsheet_urlpatterns)),
     path("organizations/", include("organizations.urls")),
     path("cycles/", include("reports.urls")),
+    path("accounts/profile/", organization_views.profile, name="profile"),
+    path("focal-points/confirm/<str:token>/", organization_views.focal_point_confirm, name="focal-point-confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api_urls")),

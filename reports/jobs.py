@@ -1,0 +1,322 @@
+"""The background jobs. Each runs once with ``python manage.py run_job NAME``, from cron
+or from Celery beat (reports/schedules.py), and each is safe to run twice: every e-mail
+it writes is unique per recipient and key, so a second run sends nothing again.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Activity, Responsibility, ReviewState, Status, StatusEntry
+from organizations.models import FocalPoint, MailPreference, Organization
+from organizations.roles import Role, user_role
+from reports import exports
+from reports.builder import build_report
+from reports.mailing import absolute, deliver_pending, reminder_write
+from reports.models import CycleState, ReportFile, StocktakingCycle
+from reports.services import cycle_close
+
+CONFIRM_SALT = "focal-point-confirm"
+CONFIRM_EVERY_DAYS = 335  # about once a year, with a month's slack
+
+
+class Participants:
+    """The reader of what is sent to every participant: nothing restricted."""
+
+    is_authenticated = True
+    is_superuser = False
+    _tracker_role = Role.VIEWER
+    _tracker_organization = None
+    pk = None
+
+
+def reminder_step(deadline: datetime.date, today: datetime.date) -> str | None:
+    """Which reminder is due: ``before-N`` for the nearest offset not yet past, then
+    ``overdue-K`` weekly after the deadline, at most REMINDER_OVERDUE_MAX times."""
+    days_left = (deadline - today).days
+    if days_left >= 0:
+        due = [days for days in settings.REMINDER_DAYS_BEFORE if days_left <= days]
+        return f"before-{min(due)}" if due else None
+    week = (-days_left - 1) // 7 + 1
+    return f"overdue-{week}" if week <= settings.REMINDER_OVERDUE_MAX else None
+
+
+def unreported(cycle: StocktakingCycle) -> dict[Organization, list[Activity]]:
+    """Each organization named in the plan with the activities it has not reported on in the cycle.
+
+    Every entry counts here, restricted ones too: the question is only whether it reported.
+    """
+    reported = set(
+        StatusEntry.objects.filter(
+            activity__plan=cycle.plan_id,
+            reported_on__gte=cycle.period_start,
+            reported_on__lte=cycle.period_end,
+        )
+        .exclude(review_state=ReviewState.RETURNED)
+        .values_list("activity_id", "organization_id")
+    )
+    pending: dict[Organization, list[Activity]] = defaultdict(list)
+    responsibilities = (
+        Responsibility.objects.filter(activity__plan=cycle.plan_id)
+        .select_related("activity", "organization")
+        .order_by("organization__acronym", "activity__number_major", "activity__number_minor")
+    )
+    for responsibility in responsibilities:
+        if (responsibility.activity_id, responsibility.organization_id) not in reported:
+            pending[responsibility.organization].append(responsibility.activity)
+    return dict(pending)
+
+
+def _focal_points(organizations) -> list[FocalPoint]:
+    return list(
+        FocalPoint.objects.filter(organization__in=organizations, is_active=True)
+        .exclude(email="")
+        .select_related("organization", "user")
+        .order_by("organization__acronym", "name")
+    )
+
+
+def send_cycle_reminders(today: datetime.date) -> str:
+    written = 0
+    for cycle in StocktakingCycle.objects.filter(state=CycleState.OPEN).select_related("plan"):
+        step = reminder_step(cycle.deadline, today)
+        if step is None:
+            continue
+        pending = unreported(cycle)
+        for focal_point in _focal_points(pending):
+            activities = pending[focal_point.organization]
+            written += bool(
+                reminder_write(
+                    recipient=focal_point.email,
+                    user=focal_point.user,
+                    cycle=cycle,
+                    step=step,
+                    key=f"cycle:{cycle.pk}:{step}",
+                    template="cycle_reminder",
+                    context={
+                        "focal_point": focal_point,
+                        "organization": focal_point.organization,
+                        "cycle": cycle,
+                        "activities": [(a, absolute(a.get_absolute_url())) for a in activities],
+                        "days_left": (cycle.deadline - today).days,
+                        "overdue_days": (today - cycle.deadline).days,
+                        "cycle_url": absolute(cycle.get_absolute_url()),
+                        "upload_url": absolute(reverse("spreadsheet-upload", args=[focal_point.organization.acronym])),
+                    },
+                )
+            )
+    return f"{written} reminder(s) written"
+
+
+def wants_digests(user) -> bool:
+    profile = getattr(user, "profile", None)
+    if profile is not None:
+        return profile.mail == MailPreference.REMINDERS_AND_DIGESTS
+    return user_role(user) in {Role.STAFF}
+
+
+def _active_users():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .select_related("profile")
+        .prefetch_related("groups")
+        .order_by("username")
+    )
+
+
+def send_digests(today: datetime.date) -> str:
+    """The weekly digest: new entries, entries awaiting review, organizations silent in open cycles.
+
+    Each recipient's digest holds only what they may read.
+    """
+    year, week, _ = today.isocalendar()
+    since = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min))
+    silent = {cycle: sorted(unreported(cycle), key=lambda o: o.acronym) for cycle in _open_cycles()}
+    written = 0
+    for user in _active_users():
+        if not wants_digests(user):
+            continue
+        new_entries = list(StatusEntry.objects.recent(user).filter(created_at__gte=since)[:100])
+        awaiting = list(StatusEntry.objects.for_review_queue(user)[:100])
+        if not (new_entries or awaiting or any(silent.values())):
+            continue
+        written += bool(
+            reminder_write(
+                recipient=user.email,
+                user=user,
+                step="digest",
+                key=f"digest:{year}-W{week:02d}",
+                template="digest",
+                context={
+                    "user": user,
+                    "new_entries": [(e, absolute(e.activity.get_absolute_url())) for e in new_entries],
+                    "awaiting": awaiting,
+                    "may_review": user_role(user) == Role.STAFF,
+                    "review_url": absolute(reverse("review-queue")),
+                    "silent": [(c, orgs, absolute(c.get_absolute_url())) for c, orgs in silent.items() if orgs],
+                    "week": f"{year}-W{week:02d}",
+                },
+            )
+        )
+    return f"{written} digest(s) written"
+
+
+def _open_cycles():
+    return StocktakingCycle.objects.filter(state=CycleState.OPEN).select_related("plan")
+
+
+def close_ended_cycles(today: datetime.date) -> str:
+    """Close the open cycles whose period has ended, and send every closed cycle's report once."""
+    closed = 0
+    for cycle in _open_cycles().filter(period_end__lt=today):
+        cycle_close(cycle=cycle)
+        closed += 1
+    sent = 0
+    for cycle in StocktakingCycle.objects.filter(state=CycleState.CLOSED).select_related("plan"):
+        sent += distribute_report(cycle)
+    return f"{closed} cycle(s) closed, {sent} report e-mail(s) written"
+
+
+@transaction.atomic
+def distribute_report(cycle: StocktakingCycle) -> int:
+    """Store the closed cycle's PDF and XLSX report and e-mail every participant's focal points a link.
+
+    The stored report is the one for all participants: nothing restricted is in it.
+    """
+    stored = {f.format: f for f in cycle.report_files.all()}
+    report = None
+    for format_ in ("pdf", "xlsx"):
+        if format_ not in stored:
+            report = report or build_report(cycle=cycle, reader=Participants())
+            record = ReportFile(cycle=cycle, format=format_)
+            record.file.save(
+                exports.filename(report, format_), ContentFile(exports.render(report, format_)), save=False
+            )
+            record.save()
+            stored[format_] = record
+    links = {f: absolute(reverse("cycle-report-file", args=[cycle.pk, f])) for f in stored}
+    participants = Organization.objects.filter(responsibilities__activity__plan=cycle.plan_id).distinct()
+    written = 0
+    for focal_point in _focal_points(participants):
+        written += bool(
+            reminder_write(
+                recipient=focal_point.email,
+                user=focal_point.user,
+                cycle=cycle,
+                step="report",
+                key=f"cycle:{cycle.pk}:report",
+                template="report_ready",
+                context={"cycle": cycle, "focal_point": focal_point, "links": links},
+            )
+        )
+    return written
+
+
+def organization_matrix(plan, reader) -> tuple[list, list[dict]]:
+    """Organizations by objective: the counts of each organization's latest status on its activities."""
+    objectives = list(plan.objectives.all())
+    responsibilities = list(
+        Responsibility.objects.filter(activity__plan=plan).select_related("organization", "activity")
+    )
+    latest: dict[tuple[int, int], str] = {}
+    entries = (
+        StatusEntry.objects.filter(activity__plan=plan)
+        .visible_to(reader)
+        .current(reader)
+        .exclude(review_state=ReviewState.RETURNED)
+        .order_by("activity_id", "organization_id", "-reported_on", "-created_at", "-pk")
+        .values_list("activity_id", "organization_id", "status")
+    )
+    for activity_id, organization_id, status in entries:
+        latest.setdefault((activity_id, organization_id), status)
+    rows: dict[Organization, dict] = {}
+    for responsibility in responsibilities:
+        organization = responsibility.organization
+        row = rows.setdefault(organization, {o.pk: defaultdict(int) for o in objectives})
+        status = latest.get((responsibility.activity_id, organization.pk))
+        row[responsibility.activity.objective_id][status] += 1
+    table = [
+        {
+            "organization": organization,
+            "cells": [
+                [(status, counts[status]) for status in [*Status.values, None] if counts.get(status)]
+                for counts in (cells[o.pk] for o in objectives)
+            ],
+        }
+        for organization, cells in sorted(rows.items(), key=lambda item: item[0].acronym)
+    ]
+    return objectives, table
+
+
+def send_matrix(today: datetime.date) -> str:
+    """On the first day of each month: the matrix of organizations by objective, to CTED staff and the secretariat."""
+    from actions.models import Plan
+
+    plans = list(Plan.objects.all())
+    written = 0
+    for user in _active_users():
+        if user_role(user) not in {Role.STAFF, Role.SECRETARIAT}:
+            continue
+        matrices = [(plan, *organization_matrix(plan, user)) for plan in plans]
+        written += bool(
+            reminder_write(
+                recipient=user.email,
+                user=user,
+                step="matrix",
+                key=f"matrix:{today:%Y-%m}",
+                template="matrix",
+                context={"user": user, "matrices": matrices, "month": today.strftime("%B %Y")},
+            )
+        )
+    return f"{written} matrix e-mail(s) written"
+
+
+def confirmation_link(focal_point: FocalPoint) -> str:
+    token = signing.dumps({"focal_point": focal_point.pk}, salt=CONFIRM_SALT)
+    return absolute(reverse("focal-point-confirm", args=[token]))
+
+
+def ask_to_confirm(today: datetime.date) -> str:
+    """Once a year: each focal point confirms their contact details, with a link."""
+    written = 0
+    stale = today - datetime.timedelta(days=CONFIRM_EVERY_DAYS)
+    focal_points = FocalPoint.objects.filter(is_active=True).exclude(email="").select_related("organization", "user")
+    for focal_point in focal_points:
+        if focal_point.confirmed_on and focal_point.confirmed_on > stale:
+            continue
+        written += bool(
+            reminder_write(
+                recipient=focal_point.email,
+                user=focal_point.user,
+                step="confirm",
+                key=f"confirm:{today.year}",
+                template="confirm_details",
+                context={"focal_point": focal_point, "link": confirmation_link(focal_point)},
+            )
+        )
+    return f"{written} confirmation request(s) written"
+
+
+JOBS = {
+    "reminders": send_cycle_reminders,
+    "digest": send_digests,
+    "close-cycles": close_ended_cycles,
+    "matrix": send_matrix,
+    "confirm-focal-points": ask_to_confirm,
+}
+
+
+def run(name: str, today: datetime.date | None = None) -> str:
+    """Run one job, then send whatever is pending (this job's e-mails and any left over)."""
+    summary = JOBS[name](today or timezone.localdate())
+    sent = deliver_pending()
+    return f"{name}: {summary}; {sent} e-mail(s) sent"
