@@ -10,10 +10,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from actions.models import Activity, ReviewDecision, ReviewState, Status, StatusEntry
+from actions.models import Activity, ReviewDecision, ReviewState, Status, StatusEntry, StatusEntryReview
 from reports.models import StocktakingCycle
 
 STATUS_ORDER = [*Status.values, None]
@@ -154,13 +153,16 @@ class Report:
         }
 
 
-def _state_at(entry: StatusEntry, moment: datetime.datetime) -> str:
+Decisions = dict[int, list[tuple[datetime.datetime, int, str]]]  # entry id: (when, review id, decision)
+
+
+def _state_at(entry: StatusEntry, moment: datetime.datetime, decisions: Decisions) -> str:
     """The entry's review state at ``moment``, from its review history."""
-    decided = [r for r in entry.reviews.all() if r.created_at <= moment]
+    history = decisions.get(entry.pk, [])
+    decided = [d for d in history if d[0] <= moment]
     if decided:
-        last = max(decided, key=lambda r: (r.created_at, r.pk))
-        return ReviewState.ACCEPTED if last.decision == ReviewDecision.ACCEPT else ReviewState.RETURNED
-    if entry.review_state == ReviewState.ACCEPTED and not entry.reviews.all():
+        return ReviewState.ACCEPTED if max(decided)[2] == ReviewDecision.ACCEPT else ReviewState.RETURNED
+    if entry.review_state == ReviewState.ACCEPTED and not history:
         return ReviewState.ACCEPTED  # logged by CTED staff: accepted as it was written
     return ReviewState.SUBMITTED
 
@@ -175,9 +177,9 @@ def _current(entries: list[StatusEntry], states: dict[int, str]) -> list[StatusE
     return [e for e in entries if e.pk not in replaced]
 
 
-def _overall_status(entries: list[StatusEntry], moment, period_end) -> str | None:
+def _overall_status(entries: list[StatusEntry], moment, period_end, decisions: Decisions) -> str | None:
     seen = [e for e in entries if e.created_at <= moment and e.reported_on <= period_end]
-    states = {e.pk: _state_at(e, moment) for e in seen}
+    states = {e.pk: _state_at(e, moment, decisions) for e in seen}
     accepted = [e for e in _current(seen, states) if states[e.pk] == ReviewState.ACCEPTED]
     latest = _latest(accepted)
     return latest.status if latest else None
@@ -201,8 +203,13 @@ def build_report(*, cycle: StocktakingCycle, reader, now: datetime.datetime | No
         StatusEntry.objects.filter(activity__plan=plan, created_at__lte=moment, reported_on__lte=cycle.period_end)
         .visible_to(reader)
         .select_related("organization")
-        .prefetch_related(Prefetch("reviews"))
     )
+    # The review history as plain tuples: thousands of review objects would cost more than the report.
+    decisions: Decisions = defaultdict(list)
+    for entry_id, created_at, pk, decision in StatusEntryReview.objects.filter(
+        entry__activity__plan=plan, entry__created_at__lte=moment
+    ).values_list("entry_id", "created_at", "pk", "decision"):
+        decisions[entry_id].append((created_at, pk, decision))
     by_activity: dict[int, list[StatusEntry]] = defaultdict(list)
     for entry in entries:
         by_activity[entry.activity_id].append(entry)
@@ -214,7 +221,7 @@ def build_report(*, cycle: StocktakingCycle, reader, now: datetime.datetime | No
     missing: dict[str, MissingReport] = {}
     for activity in activities:
         history = by_activity.get(activity.pk, [])
-        states = {e.pk: _state_at(e, moment) for e in history}
+        states = {e.pk: _state_at(e, moment, decisions) for e in history}
         in_cycle = [
             e
             for e in _current(history, states)
@@ -244,9 +251,9 @@ def build_report(*, cycle: StocktakingCycle, reader, now: datetime.datetime | No
             latest = _latest(organization_entries)
             rows.append(_organization_row(latest.organization, "", latest, states))
 
-        status = _overall_status(history, moment, cycle.period_end)
+        status = _overall_status(history, moment, cycle.period_end, decisions)
         previous_status = (
-            _overall_status(history, previous_moment, previous.period_end) if previous is not None else None
+            _overall_status(history, previous_moment, previous.period_end, decisions) if previous is not None else None
         )
         row = ActivityRow(
             id=activity.pk,
