@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run test lint worker install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is needed, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -29,9 +29,18 @@ run: export DEBUG ?= 1
 run: install
 	$(MANAGE) migrate --verbosity 0
 	$(MANAGE) load_shipped_plans
+	$(MANAGE) setup_schedules
 	$(MANAGE) demo_accounts
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/, API at /api/v1/, API docs at /api/v1/docs/)"
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+## A Celery worker with the beat scheduler, against REDIS_URL (without Redis, `make run` runs jobs
+## in-process and `python manage.py run_job NAME` runs one by hand or from cron).
+worker: install
+	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker"; exit 2; }
+	$(MANAGE) migrate --verbosity 0
+	$(MANAGE) setup_schedules
+	$(BIN)/celery -A tracker worker --beat --loglevel info
 
 ## Run the whole test suite (SQLite unless DATABASE_URL names another database).
 test: install-dev

@@ -6,10 +6,10 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 
-def test_docker_compose_runs_postgresql_redis_and_the_web_application():
+def test_docker_compose_runs_postgresql_redis_the_web_application_a_worker_and_one_beat():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"db", "redis", "web"} <= set(services)
+    assert set(services) == {"db", "redis", "web", "worker", "beat"}
     assert services["db"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     web = services["web"]
@@ -19,6 +19,18 @@ def test_docker_compose_runs_postgresql_redis_and_the_web_application():
     assert web["environment"]["REDIS_URL"].startswith("redis://redis:6379")
     assert set(web["depends_on"]) == {"db", "redis"}
     assert (ROOT / web["build"] / "Dockerfile").exists()
+    assert web["command"].index("setup_schedules") < web["command"].index("gunicorn")
+
+    worker, beat = services["worker"], services["beat"]
+    assert worker["command"][:4] == ["celery", "-A", "tracker", "worker"]
+    assert beat["command"][:4] == ["celery", "-A", "tracker", "beat"]
+    assert "django_celery_beat.schedulers:DatabaseScheduler" in beat["command"]
+    assert "beat" not in worker["command"] and "--beat" not in worker["command"]  # one beat, not one per worker
+    assert "deploy" not in beat or beat["deploy"].get("replicas", 1) == 1
+    for service in (worker, beat):
+        assert service["environment"]["REDIS_URL"] == web["environment"]["REDIS_URL"]
+        assert service["environment"]["DATABASE_URL"] == web["environment"]["DATABASE_URL"]
+        assert set(service["depends_on"]) == {"db", "redis"}
 
 
 def test_the_makefile_has_the_two_commands_the_readme_promises():
@@ -27,3 +39,5 @@ def test_the_makefile_has_the_two_commands_the_readme_promises():
     for target in ("run", "test"):
         assert f"\n{target}:" in makefile
         assert f"make {target}" in readme
+    assert "\nworker:" in makefile and "celery -A tracker worker --beat" in makefile
+    assert "setup_schedules" in makefile
