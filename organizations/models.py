@@ -113,7 +113,8 @@ class Profile(models.Model):
         "e-mail me",
         max_length=30,
         choices=MailPreference.choices,
-        help_text="Reminders before a stocktaking deadline always come; digests summarize the week and the month.",
+        help_text="Reminders before a stocktaking deadline always come; digests are the weekly summary "
+        "and, for CTED staff and the secretariat, the monthly matrix.",
     )
 
     class Meta:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Activity, Responsibility, ReviewState, Status, StatusEntry
+from actions.permissions import user_organization
 from organizations.models import FocalPoint, MailPreference, Organization
 from organizations.roles import Role, user_role
 from reports import exports
@@ -48,20 +49,20 @@ def reminder_step(deadline: datetime.date, today: datetime.date) -> str | None:
     return f"overdue-{week}" if week <= settings.REMINDER_OVERDUE_MAX else None
 
 
-def unreported(cycle: StocktakingCycle) -> dict[Organization, list[Activity]]:
+def unreported(cycle: StocktakingCycle, reader=None) -> dict[Organization, list[Activity]]:
     """Each organization named in the plan with the activities it has not reported on in the cycle.
 
-    Every entry counts here, restricted ones too: the question is only whether it reported.
+    Without a reader every entry counts, restricted ones too (whom to remind); with one,
+    only what the reader may read, as in the report they would get.
     """
-    reported = set(
-        StatusEntry.objects.filter(
-            activity__plan=cycle.plan_id,
-            reported_on__gte=cycle.period_start,
-            reported_on__lte=cycle.period_end,
-        )
-        .exclude(review_state=ReviewState.RETURNED)
-        .values_list("activity_id", "organization_id")
-    )
+    entries = StatusEntry.objects.filter(
+        activity__plan=cycle.plan_id,
+        reported_on__gte=cycle.period_start,
+        reported_on__lte=cycle.period_end,
+    ).exclude(review_state=ReviewState.RETURNED)
+    if reader is not None:
+        entries = entries.visible_to(reader)
+    reported = set(entries.values_list("activity_id", "organization_id"))
     pending: dict[Organization, list[Activity]] = defaultdict(list)
     responsibilities = (
         Responsibility.objects.filter(activity__plan=cycle.plan_id)
@@ -98,7 +99,8 @@ def send_cycle_reminders(today: datetime.date) -> str:
                     user=focal_point.user,
                     cycle=cycle,
                     step=step,
-                    key=f"cycle:{cycle.pk}:{step}",
+                    # One person may be focal point of two organizations: one reminder for each.
+                    key=f"cycle:{cycle.pk}:{focal_point.organization.acronym}:{step}",
                     template="cycle_reminder",
                     context={
                         "focal_point": focal_point,
@@ -119,7 +121,7 @@ def wants_digests(user) -> bool:
     profile = getattr(user, "profile", None)
     if profile is not None:
         return profile.mail == MailPreference.REMINDERS_AND_DIGESTS
-    return user_role(user) in {Role.STAFF}
+    return user_role(user) in {Role.STAFF, Role.SECRETARIAT}
 
 
 def _active_users():
@@ -140,13 +142,19 @@ def send_digests(today: datetime.date) -> str:
     """
     year, week, _ = today.isocalendar()
     since = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min))
-    silent = {cycle: sorted(unreported(cycle), key=lambda o: o.acronym) for cycle in _open_cycles()}
+    cycles = list(_open_cycles())
     written = 0
     for user in _active_users():
         if not wants_digests(user):
             continue
+        silent = {cycle: sorted(unreported(cycle, reader=user), key=lambda o: o.acronym) for cycle in cycles}
         new_entries = list(StatusEntry.objects.recent(user).filter(created_at__gte=since)[:100])
-        awaiting = list(StatusEntry.objects.for_review_queue(user)[:100])
+        awaiting = StatusEntry.objects.for_review_queue(user)
+        if user_role(user) != Role.STAFF:
+            # Others hear only of their own organization's entries waiting for CTED.
+            organization = user_organization(user)
+            awaiting = awaiting.filter(organization=organization) if organization else awaiting.none()
+        awaiting = list(awaiting[:100])
         if not (new_entries or awaiting or any(silent.values())):
             continue
         written += bool(
@@ -175,13 +183,15 @@ def _open_cycles():
 
 
 def close_ended_cycles(today: datetime.date) -> str:
-    """Close the open cycles whose period has ended, and send every closed cycle's report once."""
+    """Close the open cycles whose period has ended and whose deadline has passed, and send
+    each closed cycle's report once (also those whose sending could not be queued)."""
     closed = 0
-    for cycle in _open_cycles().filter(period_end__lt=today):
+    for cycle in _open_cycles().filter(period_end__lt=today, deadline__lt=today):
         cycle_close(cycle=cycle)
         closed += 1
     sent = 0
-    for cycle in StocktakingCycle.objects.filter(state=CycleState.CLOSED).select_related("plan"):
+    unsent = StocktakingCycle.objects.filter(state=CycleState.CLOSED, report_sent_at__isnull=True)
+    for cycle in unsent.select_related("plan"):
         sent += distribute_report(cycle)
     return f"{closed} cycle(s) closed, {sent} report e-mail(s) written"
 
@@ -190,8 +200,12 @@ def close_ended_cycles(today: datetime.date) -> str:
 def distribute_report(cycle: StocktakingCycle) -> int:
     """Store the closed cycle's PDF and XLSX report and e-mail every participant's focal points a link.
 
-    The stored report is the one for all participants: nothing restricted is in it.
+    The stored report is the one for all participants: nothing restricted is in it. It is
+    sent once: a focal point added later finds it on the cycle's page.
     """
+    cycle = StocktakingCycle.objects.select_for_update().select_related("plan").get(pk=cycle.pk)
+    if cycle.report_sent_at is not None:
+        return 0
     stored = {f.format: f for f in cycle.report_files.all()}
     report = None
     for format_ in ("pdf", "xlsx"):
@@ -218,6 +232,8 @@ def distribute_report(cycle: StocktakingCycle) -> int:
                 context={"cycle": cycle, "focal_point": focal_point, "links": links},
             )
         )
+    cycle.report_sent_at = timezone.now()
+    cycle.save(update_fields=["report_sent_at"])
     return written
 
 
@@ -264,7 +280,7 @@ def send_matrix(today: datetime.date) -> str:
     plans = list(Plan.objects.all())
     written = 0
     for user in _active_users():
-        if user_role(user) not in {Role.STAFF, Role.SECRETARIAT}:
+        if user_role(user) not in {Role.STAFF, Role.SECRETARIAT} or not wants_digests(user):
             continue
         matrices = [(plan, *organization_matrix(plan, user)) for plan in plans]
         written += bool(
@@ -298,7 +314,7 @@ def ask_to_confirm(today: datetime.date) -> str:
                 recipient=focal_point.email,
                 user=focal_point.user,
                 step="confirm",
-                key=f"confirm:{today.year}",
+                key=f"confirm:{today.year}:{focal_point.pk}",
                 template="confirm_details",
                 context={"focal_point": focal_point, "link": confirmation_link(focal_point)},
             )

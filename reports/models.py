@@ -29,6 +29,9 @@ class StocktakingCycle(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    report_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the closed cycle's report was sent to the participants."
+    )
 
     class Meta:
         ordering = ["plan_id", "-period_end"]

@@ -125,7 +125,7 @@ def test_logging_progress_with_the_broker_down_succeeds_and_the_mail_goes_with_t
                 "observations": "Two workshops held.",
                 "reported_on": timezone.localdate().isoformat(),
                 "confidentiality": "participants",
-            },  # fmt: skip
+            },
         )
     elapsed = time.monotonic() - started
 
