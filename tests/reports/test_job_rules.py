@@ -70,3 +70,26 @@ def test_the_matrix_follows_the_choice_of_reminders_only(staff, secretariat):
     assert recipients(run_job("matrix", datetime.date(2026, 11, 1))) == [ALICE, SAM]
     Profile.objects.create(user=secretariat, mail=MailPreference.REMINDERS)
     assert recipients(run_job("matrix", datetime.date(2026, 12, 1))) == [ALICE]
+
+
+def test_plain_text_e_mails_are_not_html_escaped(focal_point, staff, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from actions.models import Activity
+    from actions.services import status_entry_log, status_entry_review
+
+    entry = status_entry_log(
+        activity=Activity.objects.get(plan__code="nairobi-2007", number="3.2"),
+        organization=focal_point.focal_point.organization,
+        author=focal_point,
+        status="planned",
+        observations="Drafting.",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        status_entry_review(
+            entry=entry, reviewer=staff, decision="return", comment='Say who & when: "Q3" isn\'t clear.'
+        )
+    returned = [m for m in mail.outbox if "was returned" in m.subject][-1]
+    assert 'Say who & when: "Q3" isn\'t clear.' in returned.body
+    assert "&amp;" not in returned.body and "&#x27;" not in returned.body
+    assert "Say who &amp; when" in returned.alternatives[0][0]  # the HTML part stays escaped
