@@ -1,6 +1,8 @@
 """Settings for the test suite: production settings with a fixed key and a fast hasher."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 
@@ -11,3 +13,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Stored reports written by the tests go to a throwaway folder, never into the project.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tracker-test-media-"))
