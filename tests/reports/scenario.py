@@ -252,13 +252,12 @@ def json_statuses(report: dict) -> dict[str, str | None]:
 
 
 _HTML_ACTIVITY = re.compile(
-    r'<td>(\d+\.\d+)</td>\s*<td><p class="activity-text">.*?</td>\s*<td><span class="badge status-([a-z_]+)">',
-    re.DOTALL,
+    r'<div class="activity-head"><strong class="number">(\d+\.\d+)</strong> <span class="badge status-([a-z_]+)">',
 )
 
 
 def html_statuses(html: str) -> dict[str, str | None]:
-    """The overall status badge of each activity row of the HTML report."""
+    """The overall status badge of each activity of the HTML report."""
     found = _HTML_ACTIVITY.findall(html)
     statuses = {number: (None if status == "none" else status) for number, status in found}
     assert len(statuses) == len(found), "an activity appears twice"
