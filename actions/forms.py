@@ -58,7 +58,7 @@ class PlanFilterForm(forms.Form):
     theme = forms.ChoiceField(required=False)
     q = forms.CharField(required=False, label="Text", max_length=200)
 
-    def __init__(self, *args, plan, objectives, organizations, themes, **kwargs):
+    def __init__(self, *args, objectives, organizations, themes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["objective"].choices = [("", "All objectives")] + [(o.number, f"{o.number}") for o in objectives]
         self.fields["organization"].choices = [("", "All organizations")] + [

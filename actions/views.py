@@ -45,9 +45,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     objectives = list(plan.objectives.all())
     organizations = Organization.objects.filter(responsibilities__activity__plan=plan).distinct().order_by("acronym")
     themes = Theme.objects.filter(activities__plan=plan).distinct()
-    form = PlanFilterForm(
-        request.GET or None, plan=plan, objectives=objectives, organizations=organizations, themes=themes
-    )
+    form = PlanFilterForm(request.GET or None, objectives=objectives, organizations=organizations, themes=themes)
     activities = Activity.objects.for_plan_page(plan, user)
     if form.is_bound and form.is_valid():
         filters = form.cleaned_data

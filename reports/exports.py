@@ -1,6 +1,7 @@
 """Render a stocktaking report: HTML, CSV, XLSX, PDF and JSON all come from one Report."""
 
 import csv
+import functools
 import io
 import json
 
@@ -198,11 +199,16 @@ def to_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
+def _stylesheet() -> str:
+    """The report's CSS, inlined so the HTML and the PDF need nothing else; read once."""
+    return (settings.BASE_DIR / "static" / "reports" / "report.css").read_text(encoding="utf-8")
+
+
 def render_html(report: Report, *, for_pdf: bool = False, links: dict | None = None) -> str:
-    stylesheet = (settings.BASE_DIR / "static" / "reports" / "report.css").read_text(encoding="utf-8")
     return render_to_string(
         "reports/report_document.html",
-        {"report": report, "for_pdf": for_pdf, "stylesheet": stylesheet, "links": links or {}},
+        {"report": report, "for_pdf": for_pdf, "stylesheet": _stylesheet(), "links": links or {}},
     )
 
 

@@ -20,3 +20,9 @@ class CycleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = Plan.objects.all()
         self.fields["plan"].to_field_name = "code"
+
+
+class UploadForm(forms.Form):
+    spreadsheet = forms.FileField(
+        label="Filled-in spreadsheet", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )

@@ -20,7 +20,7 @@ from organizations.models import FocalPoint, MailPreference, Organization
 from organizations.roles import Role, user_role
 from reports import exports
 from reports.builder import build_report
-from reports.mailing import absolute, deliver_pending, reminder_write
+from reports.mailing import absolute, deliver_pending, focal_points_of, reminder_write, reminder_written
 from reports.models import CycleState, ReportFile, StocktakingCycle
 from reports.services import cycle_close
 
@@ -75,15 +75,6 @@ def unreported(cycle: StocktakingCycle, reader=None) -> dict[Organization, list[
     return dict(pending)
 
 
-def _focal_points(organizations) -> list[FocalPoint]:
-    return list(
-        FocalPoint.objects.filter(organization__in=organizations, is_active=True)
-        .exclude(email="")
-        .select_related("organization", "user")
-        .order_by("organization__acronym", "name")
-    )
-
-
 def send_cycle_reminders(today: datetime.date) -> str:
     written = 0
     for cycle in StocktakingCycle.objects.filter(state=CycleState.OPEN).select_related("plan"):
@@ -91,7 +82,7 @@ def send_cycle_reminders(today: datetime.date) -> str:
         if step is None:
             continue
         pending = unreported(cycle)
-        for focal_point in _focal_points(pending):
+        for focal_point in focal_points_of(pending):
             activities = pending[focal_point.organization]
             written += bool(
                 reminder_write(
@@ -144,8 +135,9 @@ def send_digests(today: datetime.date) -> str:
     since = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min))
     cycles = list(_open_cycles())
     written = 0
+    key = f"digest:{year}-W{week:02d}"
     for user in _active_users():
-        if not wants_digests(user):
+        if not wants_digests(user) or reminder_written(user.email, key):
             continue
         silent = {cycle: sorted(unreported(cycle, reader=user), key=lambda o: o.acronym) for cycle in cycles}
         new_entries = list(StatusEntry.objects.recent(user).filter(created_at__gte=since)[:100])
@@ -162,7 +154,7 @@ def send_digests(today: datetime.date) -> str:
                 recipient=user.email,
                 user=user,
                 step="digest",
-                key=f"digest:{year}-W{week:02d}",
+                key=key,
                 template="digest",
                 context={
                     "user": user,
@@ -220,7 +212,7 @@ def distribute_report(cycle: StocktakingCycle) -> int:
     links = {f: absolute(reverse("cycle-report-file", args=[cycle.pk, f])) for f in stored}
     participants = Organization.objects.filter(responsibilities__activity__plan=cycle.plan_id).distinct()
     written = 0
-    for focal_point in _focal_points(participants):
+    for focal_point in focal_points_of(participants):
         written += bool(
             reminder_write(
                 recipient=focal_point.email,
@@ -278,17 +270,20 @@ def send_matrix(today: datetime.date) -> str:
     from actions.models import Plan
 
     plans = list(Plan.objects.all())
+    key = f"matrix:{today:%Y-%m}"
     written = 0
     for user in _active_users():
         if user_role(user) not in {Role.STAFF, Role.SECRETARIAT} or not wants_digests(user):
             continue
+        if reminder_written(user.email, key):
+            continue  # this month's matrix went already: do not build it again
         matrices = [(plan, *organization_matrix(plan, user)) for plan in plans]
         written += bool(
             reminder_write(
                 recipient=user.email,
                 user=user,
                 step="matrix",
-                key=f"matrix:{today:%Y-%m}",
+                key=key,
                 template="matrix",
                 context={"user": user, "matrices": matrices, "month": today.strftime("%B %Y")},
             )

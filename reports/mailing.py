@@ -26,11 +26,20 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def reminder_written(recipient: str, key: str) -> bool:
+    """Whether ``recipient`` already has the e-mail with ``key``: a job asks before building one."""
+    return Reminder.objects.filter(recipient=recipient, key=key).exists()
+
+
 def reminder_write(*, recipient: str, key: str, step: str, template: str, context: dict, user=None, cycle=None):
     """Write one e-mail to send, unless ``recipient`` already has the one with ``key``.
 
     Returns the new Reminder, or None when it was written before (by this run or another).
+    The unique constraint decides between two runs at once; the check before it only
+    spares rendering an e-mail that was written before.
     """
+    if reminder_written(recipient, key):
+        return None
     context = {**context, "site_url": settings.SITE_URL}
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     body_text = render_to_string(f"emails/{template}.txt", context)
@@ -113,12 +122,22 @@ def deliver_pending(limit: int = 1000) -> int:
     return sent
 
 
-def notify_focal_points(*, organization, key: str, step: str, template: str, context: dict) -> int:
-    """Write one e-mail to each active focal point of ``organization``; the count written."""
+def focal_points_of(organizations) -> list:
+    """The active focal points with an e-mail address of ``organizations``, with their accounts."""
     from organizations.models import FocalPoint
 
+    return list(
+        FocalPoint.objects.filter(organization__in=organizations, is_active=True)
+        .exclude(email="")
+        .select_related("organization", "user")
+        .order_by("organization__acronym", "name")
+    )
+
+
+def notify_focal_points(*, organization, key: str, step: str, template: str, context: dict) -> int:
+    """Write one e-mail to each active focal point of ``organization``; the count written."""
     written = 0
-    for focal_point in FocalPoint.objects.filter(organization=organization, is_active=True).exclude(email=""):
+    for focal_point in focal_points_of([organization]):
         written += bool(
             reminder_write(
                 recipient=focal_point.email,

@@ -1,6 +1,5 @@
 import secrets
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 from organizations.models import Organization
 from reports import exports, spreadsheet
 from reports.builder import build_report
-from reports.forms import CycleForm
+from reports.forms import CycleForm, UploadForm
 from reports.models import ReportFile, StocktakingCycle
 from reports.permissions import may_import_for, may_run_stocktaking
 from reports.services import cycle_close, cycle_create, cycle_open, status_entries_import
@@ -96,12 +95,6 @@ def report_response(cycle: StocktakingCycle, reader, format_: str) -> HttpRespon
     disposition = "inline" if format_ == "html" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{exports.filename(report, format_)}"'
     return response
-
-
-class UploadForm(forms.Form):
-    spreadsheet = forms.FileField(
-        label="Filled-in spreadsheet", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
-    )
 
 
 def _organization_for_import(request: HttpRequest, acronym: str) -> Organization:
