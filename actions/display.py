@@ -1,10 +1,18 @@
 """How statuses are named and coloured, wherever they are shown: pages, charts, exports."""
 
+import functools
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
 from actions.models import Status
 
 NO_UPDATE = "No accepted entry"
 STATUS_ORDER = [*Status.values, None]
-# The same colours as the stylesheet's variables; "none" is an activity with no accepted entry.
+# The only place the colours are written: pages and the report get them from status_stylesheet(),
+# spreadsheets and charts from here. "none" is an activity with no accepted entry.
 STATUS_COLOURS = {
     Status.NOT_STARTED: "9AA5B1",
     Status.PLANNED: "8AB4E8",
@@ -20,3 +28,32 @@ LIGHT_TEXT = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.ONGOING, Status.COM
 
 def status_label(status: str | None) -> str:
     return Status(status).label if status else NO_UPDATE
+
+
+def status_css_name(status: str | None) -> str:
+    return status or "none"
+
+
+@functools.cache
+def status_stylesheet() -> str:
+    """The status colours as CSS: a variable per status (``--completed``), the badge
+    (``.status-completed``) and the legend's swatch (``.fill-completed``). The bar's SVG
+    carries its colours in ``fill`` attributes: WeasyPrint reads those, not a CSS ``fill``."""
+    variables = " ".join(f"--{status_css_name(s)}: #{STATUS_COLOURS[s]};" for s in STATUS_ORDER)
+    rules = [f":root {{ {variables} }}"]
+    for status in STATUS_ORDER:
+        name, colour = status_css_name(status), STATUS_COLOURS[status]
+        text = " color: #fff;" if status in LIGHT_TEXT else ""
+        rules.append(f".status-{name} {{ background: #{colour};{text} }}")
+        rules.append(f".fill-{name} {{ background: #{colour}; }}")
+    return "\n".join(rules) + "\n"
+
+
+# Every page links it, the sign-in page too, and colours are no secret. An hour's caching
+# lets a changed colour reach browsers the day it is deployed.
+@login_not_required
+@require_safe
+@cache_control(public=True, max_age=60 * 60)
+def status_stylesheet_view(request: HttpRequest) -> HttpResponse:
+    """``status_stylesheet()`` served to pages, which link it beside their own stylesheet."""
+    return HttpResponse(status_stylesheet(), content_type="text/css; charset=utf-8")

@@ -47,22 +47,3 @@ class StatusEntryForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=ReviewDecision.choices)
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class PlanFilterForm(forms.Form):
-    """The plan page's filters; every one of them stays in the address."""
-
-    objective = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    organization = forms.ChoiceField(required=False)
-    status = forms.ChoiceField(required=False)
-    theme = forms.ChoiceField(required=False)
-    q = forms.CharField(required=False, label="Text", max_length=200)
-
-    def __init__(self, *args, objectives, organizations, themes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["objective"].choices = [("", "All objectives")] + [(o.number, f"{o.number}") for o in objectives]
-        self.fields["organization"].choices = [("", "All organizations")] + [
-            (o.acronym, o.acronym) for o in organizations
-        ]
-        self.fields["status"].choices = [("", "Any status"), *Status.choices, ("none", "No accepted entry")]
-        self.fields["theme"].choices = [("", "All themes")] + [(t.slug, t.name) for t in themes]

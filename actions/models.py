@@ -1,33 +1,246 @@
+"""Plans, objectives, activities, responsibilities and status entries, with the reads of them.
+
+Every rule that reads progress has one home here: "most recent" (RECENCY), an entry that
+stands (``current``), an activity's overall status (``with_progress``), the latest entry
+per activity and organization, and who is expected to report (``expected_reporters``).
+"""
+
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
-from django.db.models.functions import Cast, Left, StrIndex, Substr
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models.functions import Cast, Left, RowNumber, StrIndex, Substr
+from django.urls import reverse
 
-from actions.querysets import ActivityQuerySet, PlanQuerySet, StatusEntryQuerySet
+from actions import permissions
+from actions.choices import Confidentiality, ResponsibilityRole, ReviewDecision, ReviewState, Status
+from actions.permissions import Who
 from organizations.models import Organization, OrganizationKind
 
+# --- Reads: one queryset method per screen or rule, beside the models they read ---
 
-class Status(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    ONGOING = "ongoing", "Ongoing"
-    COMPLETED = "completed", "Completed"
-    DELAYED = "delayed", "Delayed"
-    DISCONTINUED = "discontinued", "Discontinued"
+# "Most recent" for status entries: the later day reported on, then the later logging.
+RECENCY = ("reported_on", "created_at", "pk")
 
 
-class Confidentiality(models.TextChoices):
-    PUBLIC = "public", "Public"
-    PARTICIPANTS = "participants", "Participants"
-    RESTRICTED = "restricted", "Restricted to CTED and the reporting organization"
+class PlanQuerySet(models.QuerySet):
+    def with_counts(self) -> "PlanQuerySet":
+        def count_of(model: type[models.Model]) -> Subquery:
+            return Subquery(
+                model._default_manager.filter(plan=OuterRef("pk"))
+                .order_by()
+                .values("plan")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=models.IntegerField(),
+            )
+
+        return self.annotate(objective_count=count_of(Objective), activity_count=count_of(Activity))
 
 
-class ReviewState(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    RETURNED = "returned", "Returned"
+class StatusEntryQuerySet(models.QuerySet):
+    def visible_to(self, who: Who) -> "StatusEntryQuerySet":
+        return self.filter(permissions.readable_entries(who))
+
+    def accepted(self, as_of: datetime.datetime | None = None) -> "StatusEntryQuerySet":
+        return self.filter(accepted_as_of(as_of))
+
+    def latest_first(self) -> "StatusEntryQuerySet":
+        return self.order_by(*(f"-{name}" for name in RECENCY))
+
+    def current(
+        self, who: Who, as_of: datetime.datetime | None = None, reported_until: datetime.date | None = None
+    ) -> "StatusEntryQuerySet":
+        """Entries not replaced by an accepted correction that ``who`` may read.
+
+        A correction the reader may not read changes nothing of what they see. With
+        ``as_of`` (and ``reported_until``), only a correction logged and accepted by then
+        (and reporting on a day until then) counts: the history as it stood at that moment.
+        """
+        replaced = StatusEntry.objects.filter(
+            accepted_as_of(as_of), permissions.readable_entries(who), supersedes=OuterRef("pk")
+        )
+        if as_of is not None:
+            replaced = replaced.filter(created_at__lte=as_of)
+        if reported_until is not None:
+            replaced = replaced.filter(reported_on__lte=reported_until)
+        return self.exclude(Exists(replaced))
+
+    def standing(
+        self, who: Who, as_of: datetime.datetime | None = None, reported_until: datetime.date | None = None
+    ) -> "StatusEntryQuerySet":
+        """The entries ``who`` may read that still stand (not replaced), most recent first:
+        now, or as they stood at ``as_of`` for a period ending on ``reported_until``."""
+        entries = self if as_of is None else self.filter(created_at__lte=as_of)
+        entries = entries if reported_until is None else entries.filter(reported_on__lte=reported_until)
+        return entries.visible_to(who).current(who, as_of, reported_until).latest_first()
+
+    def latest_per_activity_and_organization(self) -> "StatusEntryQuerySet":
+        """Of these entries, each organization's most recent one on each activity.
+
+        Filter first (who reads, which period, which review states count), then ask:
+        the latest is taken among what is left.
+        """
+        return self.annotate(
+            recency_rank=Window(
+                RowNumber(),
+                partition_by=[F("activity_id"), F("organization_id")],
+                order_by=[F(name).desc() for name in RECENCY],
+            )
+        ).filter(recency_rank=1)
+
+    def for_timeline(self, activity: "Activity", who: Who) -> "StatusEntryQuerySet":
+        """An activity's whole visible history, newest first, with what each line shows."""
+        return (
+            self.filter(activity=activity)
+            .visible_to(who)
+            .select_related("organization", "author", "supersedes", "superseded_by")
+            .prefetch_related(Prefetch("reviews", queryset=StatusEntryReview.objects.select_related("reviewer")))
+            .latest_first()
+        )
+
+    def for_review_queue(self, who: Who) -> "StatusEntryQuerySet":
+        return (
+            self.visible_to(who)
+            .filter(review_state=ReviewState.SUBMITTED)
+            .select_related("activity__plan", "organization", "author", "supersedes")
+            .order_by("created_at", "pk")
+        )
+
+    def recent(self, who: Who) -> "StatusEntryQuerySet":
+        return (
+            self.visible_to(who)
+            .select_related("activity__plan", "organization", "author")
+            .order_by("-created_at", "-pk")
+        )
+
+
+def accepted_as_of(as_of: datetime.datetime | None = None) -> Q:
+    """Entries accepted (now, or at ``as_of``): by a review decided by then, or logged by CTED staff.
+
+    An entry is reviewed at most once (only a submitted entry is), so its one review says it.
+    """
+    if as_of is None:
+        return Q(review_state=ReviewState.ACCEPTED)
+    reviews = StatusEntryReview.objects.filter(entry=OuterRef("pk"))
+    return Q(Exists(reviews.filter(decision=ReviewDecision.ACCEPT, created_at__lte=as_of))) | Q(
+        ~Exists(reviews), review_state=ReviewState.ACCEPTED
+    )
+
+
+def returned_as_of(as_of: datetime.datetime | None = None) -> Q:
+    """Entries returned for a correction (now, or at ``as_of``)."""
+    if as_of is None:
+        return Q(review_state=ReviewState.RETURNED)
+    reviews = StatusEntryReview.objects.filter(entry=OuterRef("pk"))
+    return Q(Exists(reviews.filter(decision=ReviewDecision.RETURN, created_at__lte=as_of)))
+
+
+def review_state_as_of(as_of: datetime.datetime | None = None) -> Case | F:
+    """The review state an entry had at ``as_of``, as an expression to annotate."""
+    if as_of is None:
+        return F("review_state")
+    return Case(
+        When(accepted_as_of(as_of), then=Value(ReviewState.ACCEPTED)),
+        When(returned_as_of(as_of), then=Value(ReviewState.RETURNED)),
+        default=Value(ReviewState.SUBMITTED),
+        output_field=models.CharField(),
+    )
+
+
+class ActivityQuerySet(models.QuerySet):
+    def with_overall_status(
+        self,
+        who: Who,
+        *,
+        as_of: datetime.datetime | None = None,
+        reported_until: datetime.date | None = None,
+        name: str = "status",
+    ) -> "ActivityQuerySet":
+        """Annotate ``name`` with the overall status, from what ``who`` may read.
+
+        An activity's overall status is that of its most recent accepted entry that stands.
+        With ``as_of`` and ``reported_until``: as it stood at that moment, for a period ending
+        that day (a stocktaking report). One subquery: a list never reads a history.
+        """
+        overall = (
+            StatusEntry.objects.filter(activity=OuterRef("pk")).accepted(as_of).standing(who, as_of, reported_until)
+        )
+        return self.annotate(**{name: Subquery(overall.values("status")[:1])})
+
+    def with_progress(self, who: Who) -> "ActivityQuerySet":
+        """Annotate ``status`` (the overall status) and ``last_update``, when the latest entry was logged."""
+        latest = StatusEntry.objects.filter(activity=OuterRef("pk")).visible_to(who).order_by("-created_at")
+        return self.with_overall_status(who).annotate(last_update=Subquery(latest.values("created_at")[:1]))
+
+    def with_organization_progress(self, organization: Organization, who: Who) -> "ActivityQuerySet":
+        """Annotate the latest entry ``organization`` logged that ``who`` may read: its status and review state."""
+        latest = StatusEntry.objects.filter(activity=OuterRef("pk"), organization=organization).standing(who)
+        return self.annotate(
+            organization_status=Subquery(latest.values("status")[:1]),
+            organization_review_state=Subquery(latest.values("review_state")[:1]),
+        )
+
+    def status_distribution(self, who: Who, by: str) -> dict[Any, dict[str | None, int]]:
+        """``{by value: {status: count}}``, counting every activity once; None for no accepted entry."""
+        rows = self.order_by().with_progress(who).values(by, "status").annotate(n=Count("pk"))
+        distribution: dict[Any, dict[str | None, int]] = {}
+        for row in rows:
+            distribution.setdefault(row[by], {})[row["status"]] = row["n"]
+        return distribution
+
+    def with_responsibilities(self) -> "ActivityQuerySet":
+        """The named organizations, leads first, for a list that shows them."""
+        return self.prefetch_related(
+            Prefetch(
+                "responsibilities",
+                queryset=Responsibility.objects.select_related("organization").order_by(
+                    "role", "organization__acronym"
+                ),
+            )
+        )
+
+    def for_plan_page(self, plan: "Plan", who: Who) -> "ActivityQuerySet":
+        return self.filter(plan=plan).select_related("objective").with_responsibilities().with_progress(who)
+
+    def open_to(self, organization: Organization) -> "ActivityQuerySet":
+        """Activities ``organization`` may report on: named in them, or open to its kind."""
+        return self.filter(
+            Exists(Responsibility.objects.filter(activity=OuterRef("pk"), organization=organization))
+            | Exists(ActivityOpenKind.objects.filter(activity=OuterRef("pk"), kind=organization.kind))
+        )
+
+    def search(self, text: str) -> "ActivityQuerySet":
+        query = Q()
+        for word in text.split():
+            query &= (
+                Q(text__icontains=word) | Q(responsible_text__icontains=word) | Q(note__icontains=word) | Q(number=word)
+            )
+        return self.filter(query)
+
+    def for_api(self, who: Who) -> "ActivityQuerySet":
+        return (
+            self.select_related("plan", "objective")
+            .with_responsibilities()
+            .prefetch_related("open_kinds")
+            .with_progress(who)
+        )
+
+
+class ResponsibilityQuerySet(models.QuerySet):
+    def expected_reporters(self, plan: "Plan") -> "ResponsibilityQuerySet":
+        """The activity-organization pairs of ``plan`` that are expected to report: today, the
+        organizations named in each activity. Completeness, reminders, "who has not reported",
+        the matrix and the distribution of reports all count these."""
+        return (
+            self.filter(activity__plan=plan)
+            .select_related("activity", "organization")
+            .order_by("organization__acronym", "activity__number_major", "activity__number_minor")
+        )
 
 
 class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
@@ -57,6 +270,12 @@ class Plan(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
+
+    def expected_organizations(self) -> models.QuerySet[Organization]:
+        """The organizations expected to report on this plan (see ``expected_reporters``)."""
+        return Organization.objects.filter(
+            pk__in=Responsibility.objects.expected_reporters(self).values("organization")
+        ).order_by("acronym")
 
 
 class ObjectiveManager(models.Manager):
@@ -158,8 +377,6 @@ class Activity(models.Model):
         return f"{self.number} {self.text[:80]}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("activity-detail", args=[self.pk])
 
     def natural_key(self) -> tuple[str, str]:
@@ -183,12 +400,7 @@ class Activity(models.Model):
                 raise ValidationError({"number": f"An activity of objective {n} is numbered {n}.N."})
 
 
-class ResponsibilityRole(models.TextChoices):
-    LEAD = "lead", "Lead"
-    PARTNER = "partner", "Partner"
-
-
-class ResponsibilityManager(models.Manager):
+class ResponsibilityManager(models.Manager.from_queryset(ResponsibilityQuerySet)):
     def get_by_natural_key(self, plan_code: str, number: str, acronym: str) -> "Responsibility":
         return self.get(activity__plan__code=plan_code, activity__number=number, organization__acronym=acronym)
 
@@ -327,11 +539,6 @@ class StatusEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity.number} {self.organization.acronym}: {self.get_status_display()}"
-
-
-class ReviewDecision(models.TextChoices):
-    ACCEPT = "accept", "Accept"
-    RETURN = "return", "Return"
 
 
 class StatusEntryReview(models.Model):

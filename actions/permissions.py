@@ -1,106 +1,221 @@
-"""Who may see and do what with plans, activities and status entries.
+"""Who may see and do what: one function per question, each the only place that answers it.
 
-The HTML views, the API and the services all ask this module; nothing else decides.
+Pages, the API, the services, the spreadsheet import and the background jobs all ask here.
+A question about doing something answers with a ``Decision``: allowed, or refused with the
+reason. ``Decision.require()`` turns a refusal into the one answer every surface gives:
+
+- 403 (``PermissionDenied``) when the thing is not the person's to do ("not yours");
+- 400 (``ValidationError`` on a field) when the person may act but the input is wrong,
+  e.g. an organization that is not responsible for the activity.
+
+The rules:
 
 - CTED staff: everything, on any organization's behalf; their own entries need no review.
 - Focal point: logs entries for their own organization only, on activities that name it
-  or are open to its kind; sees restricted entries of their own organization only.
-- Secretariat: what a viewer may, plus stocktaking cycles, exports and reminders.
+  or are open to its kind; reads restricted entries of their own organization only.
+- Secretariat: what a viewer may, plus running stocktaking cycles.
 - Viewer: reads, never restricted entries.
+- The system (the scheduled jobs): reads everything, runs stocktaking; never logs or reviews.
 """
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
+from actions.choices import Confidentiality, ReviewState
 from organizations.models import FocalPoint, Organization
 from organizations.roles import Role, user_role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
-def user_organization(user) -> Organization | None:
-    """The organization a focal point's account belongs to, or None."""
-    if not user.is_authenticated:
-        return None
-    cached = getattr(user, "_tracker_organization", False)
-    if cached is not False:
-        return cached
-    focal_point = FocalPoint.objects.filter(user=user, is_active=True).select_related("organization").first()
-    organization = focal_point.organization if focal_point else None
-    user._tracker_organization = organization
-    return organization
+    from actions.models import Activity, Plan, StatusEntry
 
 
-def is_staff(user) -> bool:
-    return user_role(user) == Role.STAFF
+@dataclass(frozen=True)
+class Actor:
+    """Whoever reads or acts, as the rules see them: a role and, for a focal point, an organization.
 
-
-def sees_all_entries(user) -> bool:
-    return is_staff(user)
-
-
-def entry_visibility(user, prefix: str = "") -> Q:
-    """The status entries ``user`` may read, as a filter on StatusEntry (or on a relation
-    to it, with ``prefix`` such as ``"superseded_by__"``).
-
-    Restricted entries are for CTED staff and the reporting organization only.
+    Pages and the API get one from the signed-in user (``actor_of``); the jobs use the
+    explicit ``SYSTEM`` and ``PARTICIPANTS`` actors below.
     """
-    from actions.models import Confidentiality
 
-    if not user.is_authenticated:
+    role: Role | None
+    organization: Organization | None = None
+    user: "AbstractBaseUser | None" = None
+    is_system: bool = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.role is not None or self.is_system
+
+
+ANONYMOUS = Actor(role=None)
+# What is sent to every participant (the stored, distributed report): what any viewer may read.
+PARTICIPANTS = Actor(role=Role.VIEWER)
+# The scheduled jobs: whom to remind is decided on every entry, restricted ones included.
+SYSTEM = Actor(role=None, is_system=True)
+
+# A user, or an actor already made: every function below takes either.
+Who = Union["AbstractBaseUser", "AnonymousUser", Actor]
+
+
+def actor_of(who: Who) -> Actor:
+    """The actor for ``who``, read once per user object (one query for a focal point's organization)."""
+    if isinstance(who, Actor):
+        return who
+    if not who.is_authenticated:
+        return ANONYMOUS
+    cached: Actor | None = who.__dict__.get("_tracker_actor")
+    if cached is not None:
+        return cached
+    role = user_role(who)
+    organization = None
+    if role == Role.FOCAL_POINT:
+        focal_point = FocalPoint.objects.filter(user=who, is_active=True).select_related("organization").first()
+        organization = focal_point.organization if focal_point else None
+    actor = Actor(role=role, organization=organization, user=who)
+    who.__dict__["_tracker_actor"] = actor
+    return actor
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An answer to "may they?": allowed, or refused with the reason a person reads."""
+
+    allowed: bool
+    reason: str = ""
+    # Set when the refusal is about the input, not the person: a 400 with an error on this field.
+    field: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def forbidden(self) -> bool:
+        """Refused because it is not the person's to do (a 403), not because of the input."""
+        return not self.allowed and self.field is None
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        """The refusal as field errors, for a refusal about the input; empty otherwise."""
+        return {self.field: [self.reason]} if not self.allowed and self.field is not None else {}
+
+    def require_permission(self) -> None:
+        """Raise PermissionDenied (403) if refused as "not yours"; a refusal about the input is left
+        to be reported with the other field errors."""
+        if self.forbidden:
+            raise PermissionDenied(self.reason)
+
+    def require(self) -> None:
+        """Raise the refusal: PermissionDenied (403), or ValidationError on ``field`` (400)."""
+        self.require_permission()
+        if not self.allowed:
+            raise ValidationError(self.field_errors)
+
+
+ALLOWED = Decision(True)
+
+
+def _refused(reason: str, field: str | None = None) -> Decision:
+    return Decision(False, reason, field)
+
+
+# --- Reading status entries ---
+
+
+def sees_restricted(who: Who) -> bool:
+    """Whether ``who`` reads every organization's restricted entries: CTED staff and the system."""
+    actor = actor_of(who)
+    return actor.role == Role.STAFF or actor.is_system
+
+
+def readable_entries(who: Who, prefix: str = "") -> Q:
+    """The status entries ``who`` may read, as a filter on StatusEntry (or on a relation to
+    it, with ``prefix`` such as ``"superseded_by__"``). The same rule as ``may_read``."""
+    actor = actor_of(who)
+    if not actor.is_authenticated:
         return Q(**{f"{prefix}pk__in": []})
-    if sees_all_entries(user):
+    if sees_restricted(actor):
         return Q()
     visible = Q(**{f"{prefix}confidentiality__in": [Confidentiality.PUBLIC, Confidentiality.PARTICIPANTS]})
-    organization = _own_organization(user)
-    if organization is not None:
-        visible |= Q(**{f"{prefix}organization_id": organization.pk})
+    if actor.organization is not None:
+        visible |= Q(**{f"{prefix}organization_id": actor.organization.pk})
     return visible
 
 
-def entry_visible_to(user, entry) -> bool:
-    """The same rule as ``entry_visibility``, for one entry already in memory."""
-    from actions.models import Confidentiality
-
-    if entry is None or not user.is_authenticated:
-        return False
-    if sees_all_entries(user) or entry.confidentiality != Confidentiality.RESTRICTED:
-        return True
-    organization = _own_organization(user)
-    return organization is not None and organization.pk == entry.organization_id
-
-
-def _own_organization(user) -> Organization | None:
-    return user_organization(user) if user_role(user) == Role.FOCAL_POINT else None
+def may_read(who: Who, entry: "StatusEntry | None") -> Decision:
+    """May ``who`` read ``entry``? Restricted entries are for CTED staff and the reporting organization."""
+    actor = actor_of(who)
+    if entry is None or not actor.is_authenticated:
+        return _refused("No such entry.")
+    if sees_restricted(actor) or entry.confidentiality != Confidentiality.RESTRICTED:
+        return ALLOWED
+    if actor.organization is not None and actor.organization.pk == entry.organization_id:
+        return ALLOWED
+    return _refused("No such entry.")
 
 
-def may_log_for(user, organization: Organization) -> bool:
-    """Whether ``user`` may log progress on ``organization``'s behalf (on any activity open to it)."""
-    role = user_role(user)
-    if role == Role.STAFF:
-        return True
-    if role == Role.FOCAL_POINT:
-        own = user_organization(user)
-        return own is not None and own.pk == organization.pk
-    return False
+# --- Logging progress ---
 
 
-def may_log_progress(user) -> bool:
-    """Whether ``user`` logs progress at all: CTED staff, and focal points of an organization."""
-    role = user_role(user)
-    return role == Role.STAFF or (role == Role.FOCAL_POINT and user_organization(user) is not None)
+def may_log(who: Who, *, organization: Organization | None = None, activity: "Activity | None" = None) -> Decision:
+    """May ``who`` log progress on ``activity`` for ``organization``?
+
+    Leave out the activity to ask about an organization as a whole (its spreadsheet), and
+    both to ask whether ``who`` logs progress at all.
+    """
+    actor = actor_of(who)
+    if actor.role == Role.STAFF:
+        pass
+    elif actor.role == Role.FOCAL_POINT and actor.organization is not None:
+        if organization is not None and organization.pk != actor.organization.pk:
+            return _refused(f"You may not log progress on behalf of {organization.acronym}.")
+    else:
+        return _refused("You may not log progress: CTED staff and focal points of an organization do.")
+    if organization is not None and activity is not None and not activity.is_open_to(organization):
+        return _refused(
+            f"{organization.acronym} is not responsible for activity {activity.number}.", field="organization"
+        )
+    return ALLOWED
 
 
-def organizations_for_logging(user, activity) -> list[Organization]:
-    """The organizations on whose behalf ``user`` may log progress on ``activity``."""
-    role = user_role(user)
-    if role == Role.STAFF:
-        from actions.querysets import organizations_open_to
-
-        return list(organizations_open_to(activity))
-    if role == Role.FOCAL_POINT:
-        own = user_organization(user)
-        if own is not None and activity.is_open_to(own):
-            return [own]
-    return []
+def loggable_organizations(who: Who, activity: "Activity") -> list[Organization]:
+    """The organizations on whose behalf ``who`` may log progress on ``activity``."""
+    actor = actor_of(who)
+    if actor.role == Role.STAFF:
+        candidates = list(Organization.objects.reporting_on(activity))
+    else:
+        candidates = [actor.organization] if actor.organization is not None else []
+    return [o for o in candidates if may_log(actor, organization=o, activity=activity)]
 
 
-def may_review(user) -> bool:
-    return is_staff(user)
+def needs_review(who: Who) -> bool:
+    """Whether an entry ``who`` logs waits for CTED's review: CTED staff's own entries do not."""
+    return actor_of(who).role != Role.STAFF
+
+
+# --- Reviewing ---
+
+
+def may_review(who: Who, entry: "StatusEntry | None" = None) -> Decision:
+    """May ``who`` review ``entry`` (or review at all, without one)? CTED staff, an entry still submitted."""
+    if actor_of(who).role != Role.STAFF:
+        return _refused("Only CTED staff review entries.")
+    if entry is not None and entry.review_state != ReviewState.SUBMITTED:
+        return _refused("This entry has already been reviewed.", field="decision")
+    return ALLOWED
+
+
+# --- Stocktaking ---
+
+
+def may_run_stocktaking(who: Who, plan: "Plan | None" = None) -> Decision:
+    """May ``who`` create, open and close ``plan``'s stocktaking cycles? The secretariat, CTED staff, the system."""
+    actor = actor_of(who)
+    if actor.is_system or actor.role in {Role.STAFF, Role.SECRETARIAT}:
+        return ALLOWED
+    return _refused("Only the secretariat and CTED staff run stocktaking cycles.")

@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from actions import permissions
+from actions import permissions, signals
 from actions.models import (
     Activity,
     Confidentiality,
@@ -36,15 +36,13 @@ def status_entry_log(
     Raises PermissionDenied when ``author`` may not log for ``organization`` and
     ValidationError, with field errors, for bad input. Nothing is written then.
     """
-    if not permissions.may_log_for(author, organization):
-        raise PermissionDenied(f"You may not log progress on behalf of {organization.acronym}.")
+    decision = permissions.may_log(author, organization=organization, activity=activity)
+    decision.require_permission()
 
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = dict(decision.field_errors)
     observations = (observations or "").strip()
     if not observations:
         errors["observations"] = ["Say what was done: the programme and status of its progress."]
-    if not Activity.objects.open_to(organization).filter(pk=activity.pk).exists():
-        errors["organization"] = [f"{organization.acronym} is not responsible for activity {activity.number}."]
     today = timezone.localdate()
     reported_on = reported_on or today
     if reported_on > today:
@@ -68,7 +66,7 @@ def status_entry_log(
         evidence=evidence or [],
         supersedes=supersedes,
         # CTED staff's own entries need no review.
-        review_state=ReviewState.ACCEPTED if permissions.is_staff(author) else ReviewState.SUBMITTED,
+        review_state=ReviewState.SUBMITTED if permissions.needs_review(author) else ReviewState.ACCEPTED,
     )
     try:
         entry.full_clean(exclude=[f for f in errors if f in {"supersedes", "observations"}])
@@ -78,15 +76,14 @@ def status_entry_log(
     if errors:
         raise ValidationError(errors)
     entry.save()
-    _notify(entry, step="logged", template="entry_logged")
+    signals.entry_logged.send(sender=StatusEntry, entry=entry)
     return entry
 
 
 @transaction.atomic
 def status_entry_review(*, entry: StatusEntry, reviewer, decision: str, comment: str = "") -> StatusEntryReview:
     """Accept a submitted entry, or return it with a comment that says why."""
-    if not permissions.may_review(reviewer):
-        raise PermissionDenied("Only CTED staff review entries.")
+    permissions.may_review(reviewer, entry).require()
     comment = (comment or "").strip()
     errors: dict[str, list[str]] = {}
     if decision not in ReviewDecision.values:
@@ -105,18 +102,5 @@ def status_entry_review(*, entry: StatusEntry, reviewer, decision: str, comment:
     review.save()
     entry.review_state = new_state
     if new_state == ReviewState.RETURNED:
-        _notify(entry, step="returned", template="entry_returned", review=review)
+        signals.entry_returned.send(sender=StatusEntry, entry=entry, review=review)
     return review
-
-
-def _notify(entry: StatusEntry, *, step: str, template: str, review: StatusEntryReview | None = None) -> None:
-    """Tell the organization's focal points, in the same transaction: the e-mail is sent after it commits."""
-    from reports.mailing import absolute, notify_focal_points
-
-    notify_focal_points(
-        organization=entry.organization,
-        key=f"entry:{entry.pk}:{step}",
-        step=step,
-        template=template,
-        context={"entry": entry, "review": review, "link": absolute(entry.activity.get_absolute_url())},
-    )

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from actions import views
+from actions import display, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("status-colours.css", display.status_stylesheet_view, name="status-stylesheet"),
     path("plans/<slug:code>/", views.plan_detail, name="plan-detail"),
     path("activities/<int:pk>/", views.activity_detail, name="activity-detail"),
     path("review/", views.review_queue, name="review-queue"),

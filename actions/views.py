@@ -1,15 +1,17 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actions import permissions
-from actions.forms import PlanFilterForm, ReviewForm, StatusEntryForm
-from actions.models import Activity, Plan, Responsibility, ReviewState, StatusEntry, Theme
+from actions.api.filters import PlanActivityFilter
+from actions.forms import ReviewForm, StatusEntryForm
+from actions.models import Activity, Plan, ReviewState, StatusEntry
 from actions.services import status_entry_log, status_entry_review
 from organizations.models import Organization
+from tracker.forms import add_service_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,8 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
         queue = StatusEntry.objects.for_review_queue(user)
         context["review_count"] = queue.count()
         context["review_entries"] = queue[:5]
-    organization = permissions.user_organization(user)
-    if organization is not None and permissions.may_log_for(user, organization):
+    organization = permissions.actor_of(user).organization
+    if organization is not None and permissions.may_log(user, organization=organization):
         to_report = (
             Activity.objects.open_to(organization)
             .with_organization_progress(organization, user)
@@ -43,26 +45,17 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     plan = get_object_or_404(Plan, code=code)
     objectives = list(plan.objectives.all())
-    organizations = Organization.objects.filter(responsibilities__activity__plan=plan).distinct().order_by("acronym")
-    themes = Theme.objects.filter(activities__plan=plan).distinct()
-    form = PlanFilterForm(request.GET or None, objectives=objectives, organizations=organizations, themes=themes)
-    activities = Activity.objects.for_plan_page(plan, user)
-    if form.is_bound and form.is_valid():
-        filters = form.cleaned_data
-        if filters["objective"]:
-            activities = activities.filter(objective__number=filters["objective"])
-        if filters["organization"]:
-            activities = activities.open_to(Organization.objects.get(acronym=filters["organization"]))
-        if filters["status"] == "none":
-            activities = activities.filter(status__isnull=True)
-        elif filters["status"]:
-            activities = activities.filter(status=filters["status"])
-        if filters["theme"]:
-            activities = activities.filter(themes__slug=filters["theme"])
-        if filters["q"]:
-            activities = activities.search(filters["q"])
-    elif form.is_bound:
-        activities = activities.none()
+    filterset = PlanActivityFilter(
+        request.GET or None,
+        queryset=Activity.objects.for_plan_page(plan, user),
+        plan=plan,
+        objectives=objectives,
+        request=request,
+    )
+    if filterset.is_bound and not filterset.is_valid():
+        activities = filterset.queryset.none()  # a filter that cannot be read lists nothing, beside its error
+    else:
+        activities = filterset.qs
 
     by_objective: dict[int, list[Activity]] = {}
     for activity in activities:
@@ -74,9 +67,9 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "plan": plan,
         "objectives": objectives,
-        "form": form,
+        "filterset": filterset,
         "shown": sum(len(o.listed) for o in objectives),
-        "filtered": form.is_bound,
+        "filtered": filterset.is_bound,
     }
     template = "actions/_plan_activities.html" if request.htmx else "actions/plan_detail.html"
     return render(request, template, context)
@@ -86,31 +79,27 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     activity = get_object_or_404(
-        Activity.objects.select_related("plan", "objective").prefetch_related(
-            Prefetch(
-                "responsibilities",
-                queryset=Responsibility.objects.select_related("organization").order_by(
-                    "role", "organization__acronym"
-                ),
-            ),
-            "open_kinds",
-            "themes",
-        ),
+        Activity.objects.select_related("plan", "objective")
+        .with_responsibilities()
+        .prefetch_related("open_kinds", "themes")
+        .with_progress(user),
         pk=pk,
     )
-    loggable = permissions.organizations_for_logging(user, activity)
+    loggable = permissions.loggable_organizations(user, activity)
     form = None
+    correcting = None
     status = 200
     if request.method == "POST":
-        if not loggable or not _may_log_for_posted(user, request.POST.get("organization")):
-            raise PermissionDenied("You may not log progress on this activity for that organization.")
-        form = StatusEntryForm(request.POST, organizations=loggable, activity=activity, user=user)
+        posted = _organization_posted(request.POST)
+        # Not theirs to log (a 403) is told before anything about the input (a 400).
+        permissions.may_log(user, organization=posted).require_permission()
+        organizations = [posted] if posted is not None else loggable
+        form = StatusEntryForm(request.POST, organizations=organizations, activity=activity, user=user)
         if form.is_valid():
             try:
                 entry = status_entry_log(activity=activity, author=user, **form.cleaned_data)
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, error)
             else:
                 if entry.review_state == ReviewState.ACCEPTED:
                     messages.success(request, "Progress logged.")
@@ -138,42 +127,28 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     timeline = list(StatusEntry.objects.for_timeline(activity, user))
     for entry in timeline:
         # Only corrections the user may read are spoken of, in either direction.
-        entry.shown_successor = _visible_successor(entry, user)
-        entry.shown_predecessor = entry.supersedes if permissions.entry_visible_to(user, entry.supersedes) else None
+        successor = getattr(entry, "superseded_by", None)
+        entry.shown_successor = successor if permissions.may_read(user, successor) else None
+        entry.shown_predecessor = entry.supersedes if permissions.may_read(user, entry.supersedes) else None
     context = {
         "activity": activity,
         "timeline": timeline,
-        "organization_statuses": _latest_by_organization(activity, timeline),
-        "overall": next(
-            (e for e in timeline if e.review_state == ReviewState.ACCEPTED and not _replaced(e)),
-            None,
-        ),
+        "organization_statuses": _latest_by_organization(activity, user),
         "form": form,
+        "correcting": correcting,
         "loggable_ids": {o.pk for o in loggable},
     }
     template = "actions/_activity_progress.html" if request.htmx else "actions/activity_detail.html"
     return render(request, template, context, status=status)
 
 
-def _may_log_for_posted(user, posted: str | None) -> bool:
-    """False when the posted organization is one ``user`` never logs for; a posted value
-    that names no organization is the form's to report."""
-    organization = Organization.objects.filter(pk=posted).first() if (posted or "").isdigit() else None
-    return organization is None or permissions.may_log_for(user, organization)
+def _organization_posted(data: QueryDict) -> Organization | None:
+    """The organization a log form names; None when the value names none (the form reports that)."""
+    posted = data.get("organization", "")
+    return Organization.objects.filter(pk=posted).first() if posted.isdigit() else None
 
 
-def _visible_successor(entry: StatusEntry, user) -> StatusEntry | None:
-    successor = getattr(entry, "superseded_by", None)
-    return successor if permissions.entry_visible_to(user, successor) else None
-
-
-def _replaced(entry: StatusEntry) -> bool:
-    """Whether a correction the user may read, and that was accepted, replaces ``entry``."""
-    successor = entry.shown_successor
-    return successor is not None and successor.review_state == ReviewState.ACCEPTED
-
-
-def _entry_to_correct(request, activity, loggable) -> StatusEntry | None:
+def _entry_to_correct(request: HttpRequest, activity: Activity, loggable: list[Organization]) -> StatusEntry | None:
     try:
         pk = int(request.GET.get("correct", ""))
     except ValueError:
@@ -181,25 +156,53 @@ def _entry_to_correct(request, activity, loggable) -> StatusEntry | None:
     return (
         StatusEntry.objects.filter(activity=activity, organization__in=loggable, superseded_by__isnull=True)
         .visible_to(request.user)
+        .select_related("organization")
         .filter(pk=pk)
         .first()
     )
 
 
-def _latest_by_organization(activity: Activity, timeline: list[StatusEntry]) -> list[tuple]:
-    """Each responsible organization with its latest visible entry, then others that reported."""
-    latest: dict[int, StatusEntry] = {}
-    for entry in timeline:
-        if not _replaced(entry):
-            latest.setdefault(entry.organization_id, entry)
+def _latest_by_organization(activity: Activity, user) -> list[tuple]:
+    """Each responsible organization with its latest entry the user may read, then others that reported."""
+    latest = {
+        entry.organization_id: entry
+        for entry in StatusEntry.objects.filter(activity=activity)
+        .standing(user)
+        .latest_per_activity_and_organization()
+        .select_related("organization")
+    }
     rows = [(r.organization, r.role, latest.pop(r.organization_id, None)) for r in activity.responsibilities.all()]
     rows += [(entry.organization, None, entry) for entry in latest.values()]
     return rows
 
 
+def organization_detail(request: HttpRequest, acronym: str) -> HttpResponse:
+    """An organization, its focal points, and its progress on every activity it may report on."""
+    organization = get_object_or_404(
+        Organization.objects.select_related("parent").prefetch_related("children").with_active_focal_points(),
+        acronym=acronym,
+    )
+    activities = (
+        Activity.objects.open_to(organization)
+        .select_related("plan")
+        .with_progress(request.user)
+        .with_organization_progress(organization, request.user)
+        .annotate(named=Count("responsibilities", filter=Q(responsibilities__organization=organization)))
+        .order_by("plan_id", "number_major", "number_minor")
+    )
+    by_plan: dict = {}
+    for activity in activities:
+        by_plan.setdefault(activity.plan, []).append(activity)
+    context = {
+        "organization": organization,
+        "by_plan": by_plan,
+        "may_import": permissions.may_log(request.user, organization=organization),
+    }
+    return render(request, "organizations/organization_detail.html", context)
+
+
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not permissions.may_review(request.user):
-        raise PermissionDenied("Only CTED staff review entries.")
+    permissions.may_review(request.user).require()
     entries = StatusEntry.objects.for_review_queue(request.user)
     return render(request, "actions/review_queue.html", {"entries": entries})
 
@@ -207,8 +210,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_entry(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    if not permissions.may_review(user):
-        raise PermissionDenied("Only CTED staff review entries.")
+    permissions.may_review(user).require()
     entry = get_object_or_404(StatusEntry.objects.visible_to(user).select_related("activity", "organization"), pk=pk)
     form = ReviewForm(request.POST)
     error = None
@@ -216,7 +218,7 @@ def review_entry(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             status_entry_review(entry=entry, reviewer=user, **form.cleaned_data)
         except ValidationError as invalid:
-            error = " ".join(m for messages_ in invalid.message_dict.values() for m in messages_)
+            error = " ".join(invalid.messages)
     else:
         error = " ".join(m for messages_ in form.errors.values() for m in messages_)
     if request.htmx:

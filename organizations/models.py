@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
+
+from organizations.roles import Role, user_role
 
 
 class OrganizationKind(models.TextChoices):
@@ -25,6 +29,22 @@ acronym_validator = RegexValidator(
 class OrganizationQuerySet(models.QuerySet):
     def for_directory(self) -> "OrganizationQuerySet":
         return self.select_related("parent").order_by("acronym")
+
+    def with_active_focal_points(self) -> "OrganizationQuerySet":
+        """Each organization's active focal points, by name, as ``active_focal_points``."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "focal_points",
+                queryset=FocalPoint.objects.filter(is_active=True).order_by("name"),
+                to_attr="active_focal_points",
+            )
+        )
+
+    def reporting_on(self, activity: Any) -> "OrganizationQuerySet":
+        """Organizations that may report on ``activity``: named in it, or of a kind it is open to."""
+        return self.filter(
+            models.Q(responsibilities__activity=activity) | models.Q(kind__in=activity.open_kinds.values("kind"))
+        ).distinct()
 
 
 class OrganizationManager(models.Manager.from_queryset(OrganizationQuerySet)):
@@ -124,3 +144,12 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_mail_display()}"
+
+
+def wants_digests(user: Any) -> bool:
+    """Whether ``user`` gets the weekly digest (and, for CTED staff and the secretariat, the
+    monthly matrix): their own choice, or by default CTED staff and the secretariat do."""
+    profile = getattr(user, "profile", None)
+    if profile is not None:
+        return bool(profile.mail == MailPreference.REMINDERS_AND_DIGESTS)
+    return user_role(user) in {Role.STAFF, Role.SECRETARIAT}

@@ -5,8 +5,9 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from organizations.models import FocalPoint, Organization
+from organizations.models import FocalPoint, Organization, Profile
 from organizations.roles import GROUP_NAMES, Role, ensure_role_groups
 
 
@@ -56,3 +57,22 @@ def user_create(
         focal_point.full_clean()
         focal_point.save()
     return user
+
+
+def profile_update(*, user, mail: str) -> Profile:
+    """Save what ``user`` wants by e-mail: reminders only, or reminders and digests."""
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    profile.mail = mail
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def focal_point_confirm(*, focal_point: FocalPoint, name: str, title: str, email: str, phone: str) -> FocalPoint:
+    """The focal point's yearly check of their contact details: saved, and dated today."""
+    focal_point.name, focal_point.title, focal_point.email, focal_point.phone = name, title, email, phone
+    focal_point.confirmed_on = timezone.localdate()
+    focal_point.full_clean()
+    focal_point.save()
+    return focal_point

@@ -1,17 +1,14 @@
-import datetime
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
-from actions.models import Activity
-from organizations.models import FocalPoint, MailPreference, Organization, Profile
-from reports.permissions import may_import_for
+from organizations import services
+from organizations.confirmation import focal_point_id_from_token
+from organizations.models import FocalPoint, MailPreference, Organization, Profile, wants_digests
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
@@ -19,36 +16,6 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         focal_point_count=Count("focal_points", filter=Q(focal_points__is_active=True))
     )
     return render(request, "organizations/organization_list.html", {"organizations": organizations})
-
-
-def organization_detail(request: HttpRequest, acronym: str) -> HttpResponse:
-    organization = get_object_or_404(
-        Organization.objects.select_related("parent").prefetch_related(
-            "children",
-            Prefetch(
-                "focal_points",
-                queryset=FocalPoint.objects.filter(is_active=True).order_by("name"),
-                to_attr="active_focal_points",
-            ),
-        ),
-        acronym=acronym,
-    )
-    activities = (
-        Activity.objects.open_to(organization)
-        .select_related("plan")
-        .with_progress(request.user)
-        .with_organization_progress(organization, request.user)
-        .annotate(named=Count("responsibilities", filter=Q(responsibilities__organization=organization)))
-        .order_by("plan_id", "number_major", "number_minor")
-    )
-    by_plan: dict = {}
-    for activity in activities:
-        by_plan.setdefault(activity.plan, []).append(activity)
-    return render(
-        request,
-        "organizations/organization_detail.html",
-        {"organization": organization, "by_plan": by_plan, "may_import": may_import_for(request.user, organization)},
-    )
 
 
 class ProfileForm(forms.ModelForm):
@@ -60,15 +27,13 @@ class ProfileForm(forms.ModelForm):
 
 def profile(request: HttpRequest) -> HttpResponse:
     """What the user wants by e-mail: reminders only, or reminders and digests."""
-    from reports.jobs import wants_digests
-
     current = Profile.objects.filter(user=request.user).first() or Profile(
         user=request.user,
         mail=MailPreference.REMINDERS_AND_DIGESTS if wants_digests(request.user) else MailPreference.REMINDERS,
     )
     form = ProfileForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.profile_update(user=request.user, mail=form.cleaned_data["mail"])
         messages.success(request, "Your e-mail choice is saved.")
         return redirect("profile")
     return render(request, "organizations/profile.html", {"form": form}, status=400 if form.errors else 200)
@@ -86,20 +51,16 @@ def focal_point_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
     The signed link stands in for signing in: it proves the reader has that mailbox.
     """
-    from reports.jobs import CONFIRM_SALT
-
     try:
-        data = signing.loads(token, salt=CONFIRM_SALT, max_age=datetime.timedelta(days=90))
+        focal_point_id = focal_point_id_from_token(token)
     except signing.SignatureExpired:
         return render(request, "organizations/focal_point_confirm.html", {"expired": True}, status=410)
     except signing.BadSignature:
         raise Http404("This link is not valid.") from None
-    focal_point = get_object_or_404(FocalPoint.objects.select_related("organization"), pk=data["focal_point"])
+    focal_point = get_object_or_404(FocalPoint.objects.select_related("organization"), pk=focal_point_id)
     form = FocalPointDetailsForm(request.POST or None, instance=focal_point)
     if request.method == "POST" and form.is_valid():
-        focal_point = form.save(commit=False)
-        focal_point.confirmed_on = timezone.localdate()
-        focal_point.save()
+        focal_point = services.focal_point_confirm(focal_point=focal_point, **form.cleaned_data)
         return render(request, "organizations/focal_point_confirm.html", {"focal_point": focal_point, "done": True})
     return render(
         request,

@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
 
-from actions.models import Activity, ReviewDecision, ReviewState, Status, StatusEntry, StatusEntryReview
+from actions.models import Activity, Responsibility, Status, StatusEntry, review_state_as_of
+from actions.permissions import Who
+from organizations.models import Organization
 from reports.models import StocktakingCycle
 
 STATUS_ORDER = [*Status.values, None]
@@ -153,123 +155,60 @@ class Report:
         }
 
 
-Decisions = dict[int, list[tuple[datetime.datetime, int, str]]]  # entry id: (when, review id, decision)
-
-
-def _state_at(entry: StatusEntry, moment: datetime.datetime, decisions: Decisions) -> str:
-    """The entry's review state at ``moment``, from its review history."""
-    history = decisions.get(entry.pk, [])
-    decided = [d for d in history if d[0] <= moment]
-    if decided:
-        return ReviewState.ACCEPTED if max(decided)[2] == ReviewDecision.ACCEPT else ReviewState.RETURNED
-    if entry.review_state == ReviewState.ACCEPTED and not history:
-        return ReviewState.ACCEPTED  # logged by CTED staff: accepted as it was written
-    return ReviewState.SUBMITTED
-
-
-def _latest(entries: list[StatusEntry]) -> StatusEntry | None:
-    return max(entries, key=lambda e: (e.reported_on, e.created_at, e.pk), default=None)
-
-
-def _current(entries: list[StatusEntry], states: dict[int, str]) -> list[StatusEntry]:
-    """Entries not replaced by an accepted correction among ``entries``."""
-    replaced = {e.supersedes_id for e in entries if e.supersedes_id and states[e.pk] == ReviewState.ACCEPTED}
-    return [e for e in entries if e.pk not in replaced]
-
-
-def _overall_status(entries: list[StatusEntry], moment, period_end, decisions: Decisions) -> str | None:
-    seen = [e for e in entries if e.created_at <= moment and e.reported_on <= period_end]
-    states = {e.pk: _state_at(e, moment, decisions) for e in seen}
-    accepted = [e for e in _current(seen, states) if states[e.pk] == ReviewState.ACCEPTED]
-    latest = _latest(accepted)
-    return latest.status if latest else None
-
-
-def build_report(*, cycle: StocktakingCycle, reader, now: datetime.datetime | None = None) -> Report:
+def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime | None = None) -> Report:
     moment = cycle.closed_at if cycle.is_closed else (now or timezone.now())
     previous = cycle.previous()
-    previous_moment = None
-    if previous is not None:
-        previous_moment = min(previous.closed_at if previous.is_closed else moment, moment)
-
     plan = cycle.plan
-    activities = list(
+    activities = (
         Activity.objects.filter(plan=plan)
         .select_related("objective")
-        .prefetch_related("responsibilities__organization")
         .order_by("number_major", "number_minor")
+        .with_overall_status(reader, as_of=moment, reported_until=cycle.period_end)
     )
-    entries = list(
-        StatusEntry.objects.filter(activity__plan=plan, created_at__lte=moment, reported_on__lte=cycle.period_end)
-        .visible_to(reader)
+    if previous is not None:
+        previous_moment = min(previous.closed_at if previous.is_closed else moment, moment)
+        activities = activities.with_overall_status(
+            reader, as_of=previous_moment, reported_until=previous.period_end, name="previous_status"
+        )
+    expected: dict[int, list[Responsibility]] = defaultdict(list)
+    for responsibility in Responsibility.objects.expected_reporters(plan):
+        expected[responsibility.activity_id].append(responsibility)
+    # Each organization's latest entry in the cycle, with its review state at the moment.
+    reported: dict[int, dict[int, StatusEntry]] = defaultdict(dict)
+    for entry in (
+        cycle.entries_reported(reader, as_of=moment)
+        .latest_per_activity_and_organization()
+        .annotate(state_then=review_state_as_of(moment))
         .select_related("organization")
-    )
-    # The review history as plain tuples: thousands of review objects would cost more than the report.
-    decisions: Decisions = defaultdict(list)
-    for entry_id, created_at, pk, decision in StatusEntryReview.objects.filter(
-        entry__activity__plan=plan, entry__created_at__lte=moment
-    ).values_list("entry_id", "created_at", "pk", "decision"):
-        decisions[entry_id].append((created_at, pk, decision))
-    by_activity: dict[int, list[StatusEntry]] = defaultdict(list)
-    for entry in entries:
-        by_activity[entry.activity_id].append(entry)
+    ):
+        reported[entry.activity_id][entry.organization_id] = entry
 
     sections: dict[int, ObjectiveSection] = {
         o.pk: ObjectiveSection(o.number, o.title, o.text, [], {}) for o in plan.objectives.all()
     }
-    reported_pairs = expected_pairs = 0
-    missing: dict[str, MissingReport] = {}
     for activity in activities:
-        history = by_activity.get(activity.pk, [])
-        states = {e.pk: _state_at(e, moment, decisions) for e in history}
-        in_cycle = [
-            e
-            for e in _current(history, states)
-            if e.reported_on >= cycle.period_start and states[e.pk] != ReviewState.RETURNED
-        ]
-        by_organization: dict[int, list[StatusEntry]] = defaultdict(list)
-        for entry in in_cycle:
-            by_organization[entry.organization_id].append(entry)
-
-        rows = []
-        named = set()
-        for responsibility in activity.responsibilities.all():
-            organization = responsibility.organization
-            named.add(organization.pk)
-            row = _organization_row(
-                organization, responsibility.role, _latest(by_organization.get(organization.pk, [])), states
-            )
-            expected_pairs += 1
-            if row.reported:
-                reported_pairs += 1
-            else:
-                missing.setdefault(organization.acronym, MissingReport(organization.acronym, organization.name, []))
-                missing[organization.acronym].activities.append(activity.number)
-            rows.append(row)
-        others = [entries_ for pk, entries_ in by_organization.items() if pk not in named]
-        for organization_entries in sorted(others, key=lambda es: es[0].organization.acronym):
-            latest = _latest(organization_entries)
-            rows.append(_organization_row(latest.organization, "", latest, states))
-
-        status = _overall_status(history, moment, cycle.period_end, decisions)
-        previous_status = (
-            _overall_status(history, previous_moment, previous.period_end, decisions) if previous is not None else None
-        )
+        in_cycle = reported.get(activity.pk, {})
+        named = sorted(expected.get(activity.pk, []), key=lambda r: (r.role, r.organization.acronym))
+        rows = [_organization_row(r.organization, r.role, in_cycle.get(r.organization_id)) for r in named]
+        others = [entry for pk, entry in in_cycle.items() if pk not in {r.organization_id for r in named}]
+        rows += [_organization_row(e.organization, "", e) for e in sorted(others, key=lambda e: e.organization.acronym)]
         row = ActivityRow(
             id=activity.pk,
             number=activity.number,
             text=activity.text,
             responsible_text=activity.responsible_text,
-            status=status,
-            previous_status=previous_status,
+            status=activity.status,
+            previous_status=getattr(activity, "previous_status", None),
             updated=bool(in_cycle),
             organizations=rows,
             compared=previous is not None,
         )
         section = sections[activity.objective_id]
         section.activities.append(row)
-        section.distribution[status] = section.distribution.get(status, 0) + 1
+        section.distribution[row.status] = section.distribution.get(row.status, 0) + 1
 
+    missing = cycle.unreported(reader, as_of=moment)
+    expected_pairs = sum(len(pairs) for pairs in expected.values())
     return Report(
         plan_code=plan.code,
         plan_title=plan.title,
@@ -282,13 +221,16 @@ def build_report(*, cycle: StocktakingCycle, reader, now: datetime.datetime | No
         as_of=moment,
         previous_cycle_title=previous.title if previous else None,
         objectives=list(sections.values()),
-        reported_pairs=reported_pairs,
+        reported_pairs=expected_pairs - sum(len(activities) for activities in missing.values()),
         expected_pairs=expected_pairs,
-        missing=sorted(missing.values(), key=lambda m: m.acronym),
+        missing=[
+            MissingReport(organization.acronym, organization.name, [a.number for a in activities])
+            for organization, activities in sorted(missing.items(), key=lambda item: item[0].acronym)
+        ],
     )
 
 
-def _organization_row(organization, role: str, entry: StatusEntry | None, states: dict[int, str]) -> OrganizationRow:
+def _organization_row(organization: Organization, role: str, entry: StatusEntry | None) -> OrganizationRow:
     if entry is None:
         return OrganizationRow(organization.acronym, organization.name, role)
     return OrganizationRow(
@@ -298,6 +240,6 @@ def _organization_row(organization, role: str, entry: StatusEntry | None, states
         status=entry.status,
         reported_on=entry.reported_on,
         observations=entry.observations,
-        review_state=states[entry.pk],
+        review_state=entry.state_then,
         confidentiality=entry.confidentiality,
     )

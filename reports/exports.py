@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label
+from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label, status_stylesheet
 from reports.builder import Report
 
 FORMATS = {
@@ -201,8 +201,9 @@ def to_xlsx(report: Report) -> bytes:
 
 @functools.cache
 def _stylesheet() -> str:
-    """The report's CSS, inlined so the HTML and the PDF need nothing else; read once."""
-    return (settings.BASE_DIR / "static" / "reports" / "report.css").read_text(encoding="utf-8")
+    """The report's CSS and the status colours, inlined so the HTML and the PDF need nothing else; read once."""
+    report_css = (settings.BASE_DIR / "static" / "reports" / "report.css").read_text(encoding="utf-8")
+    return report_css + status_stylesheet()
 
 
 def render_html(report: Report, *, for_pdf: bool = False, links: dict | None = None) -> str:

@@ -1,10 +1,14 @@
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
-from actions.models import Plan
+from actions.models import Activity, Plan, Responsibility, StatusEntry, StatusEntryQuerySet, returned_as_of
+from actions.permissions import SYSTEM, Who
+from organizations.models import Organization
 
 
 class CycleState(models.TextChoices):
@@ -52,8 +56,6 @@ class StocktakingCycle(models.Model):
         return f"{self.plan.code}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("cycle-detail", args=[self.pk])
 
     def clean(self) -> None:
@@ -72,6 +74,30 @@ class StocktakingCycle(models.Model):
     def days_to_deadline(self, today: datetime.date) -> int:
         return (self.deadline - today).days
 
+    def entries_reported(self, reader: Who, as_of: datetime.datetime | None = None) -> StatusEntryQuerySet:
+        """The entries that count as reporting in this cycle, for ``reader``: on a day of the
+        period, not returned, not replaced; as they stood at ``as_of`` when given."""
+        return (
+            StatusEntry.objects.filter(activity__plan=self.plan_id, reported_on__gte=self.period_start)
+            .exclude(returned_as_of(as_of))
+            .standing(reader, as_of, reported_until=self.period_end)
+        )
+
+    def unreported(
+        self, reader: Who = SYSTEM, as_of: datetime.datetime | None = None
+    ) -> dict[Organization, list[Activity]]:
+        """Who has not reported: each expected reporter with the activities it has no entry on in the cycle.
+
+        As the system reads (the default), every entry counts, restricted ones too (whom to
+        remind); as a person reads, only what they may read, as in the report they get.
+        """
+        reported = set(self.entries_reported(reader, as_of).values_list("activity_id", "organization_id"))
+        pending: dict[Organization, list[Activity]] = defaultdict(list)
+        for responsibility in Responsibility.objects.expected_reporters(self.plan):
+            if (responsibility.activity_id, responsibility.organization_id) not in reported:
+                pending[responsibility.organization].append(responsibility.activity)
+        return dict(pending)
+
     def previous(self) -> "StocktakingCycle | None":
         """The plan's cycle whose period ended last before this one started."""
         return (
@@ -79,51 +105,6 @@ class StocktakingCycle(models.Model):
             .order_by("-period_end")
             .first()
         )
-
-
-class ReminderState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-
-
-class Reminder(models.Model):
-    """One e-mail the jobs send: a reminder, a digest, a matrix, a report, a receipt.
-
-    Unique per recipient and key (``cycle:7:before-14``, ``digest:2026-W47``...), so a
-    job run twice, or by two beat processes at once, writes it once and sends it once.
-    It is written pending in the transaction that causes it and sent afterwards: what
-    could not be queued is sent by the next run.
-    """
-
-    recipient = models.EmailField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"
-    )
-    cycle = models.ForeignKey(
-        StocktakingCycle, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
-    )
-    step = models.CharField(max_length=40, help_text="Which reminder: before-14, overdue-1, digest, matrix...")
-    key = models.CharField(max_length=120)
-    subject = models.CharField(max_length=250)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    state = models.CharField(max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "key"], name="reminder_once_per_recipient_and_key"),
-            models.CheckConstraint(condition=models.Q(state__in=ReminderState.values), name="reminder_state_valid"),
-        ]
-        indexes = [models.Index(fields=["state", "created_at"], name="reminder_pending")]
-
-    def __str__(self) -> str:
-        return f"{self.key} to {self.recipient} ({self.state})"
 
 
 class ReportFile(models.Model):

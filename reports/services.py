@@ -1,25 +1,24 @@
 """The operations that change stocktaking cycles."""
 
 import datetime
-import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from actions import permissions
 from actions.models import Plan, StatusEntry
+from actions.permissions import Who
 from actions.services import status_entry_log
 from organizations.models import Organization
-from reports.models import CycleState, StocktakingCycle
-from reports.permissions import may_import_for, may_run_stocktaking
+from reports import exports, signals
+from reports.builder import build_report
+from reports.models import CycleState, ReportFile, StocktakingCycle
 from reports.spreadsheet import ImportCheck
 
-logger = logging.getLogger(__name__)
-
-
-def _require_stocktaking(user) -> None:
-    if not may_run_stocktaking(user):
-        raise PermissionDenied("Only the secretariat and CTED staff run stocktaking cycles.")
+# The formats stored when a cycle's report goes to the participants.
+STORED_FORMATS = ("pdf", "xlsx")
 
 
 @transaction.atomic
@@ -30,10 +29,10 @@ def cycle_create(
     period_start: datetime.date,
     period_end: datetime.date,
     deadline: datetime.date,
-    author,
+    author: Who,
     open_now: bool = False,
 ) -> StocktakingCycle:
-    _require_stocktaking(author)
+    permissions.may_run_stocktaking(author, plan).require()
     cycle = StocktakingCycle(
         plan=plan,
         title=(title or "").strip(),
@@ -47,13 +46,13 @@ def cycle_create(
     cycle.full_clean()
     cycle.save()
     if open_now:
-        cycle_open(cycle=cycle, user=author)
+        cycle_open(cycle=cycle, actor=author)
     return cycle
 
 
 @transaction.atomic
-def cycle_open(*, cycle: StocktakingCycle, user) -> StocktakingCycle:
-    _require_stocktaking(user)
+def cycle_open(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycle:
+    permissions.may_run_stocktaking(actor, cycle.plan).require()
     if cycle.state != CycleState.PLANNED:
         raise ValidationError({"state": f"Only a planned cycle can be opened; this one is {cycle.state}."})
     cycle.state = CycleState.OPEN
@@ -69,13 +68,13 @@ def cycle_open(*, cycle: StocktakingCycle, user) -> StocktakingCycle:
 
 
 @transaction.atomic
-def cycle_close(*, cycle: StocktakingCycle, user=None) -> StocktakingCycle:
+def cycle_close(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycle:
     """Close a cycle: its report is from now on the plan as it stood at this moment.
 
-    ``user`` is None when the scheduled job closes a cycle whose period has ended.
+    ``actor`` is a person, or ``permissions.SYSTEM`` when the scheduled job closes a cycle
+    whose period has ended.
     """
-    if user is not None:
-        _require_stocktaking(user)
+    permissions.may_run_stocktaking(actor, cycle.plan).require()
     # A conditional update, so two closings (a person and the job) close it once.
     closed_at = timezone.now()
     changed = StocktakingCycle.objects.filter(pk=cycle.pk, state=CycleState.OPEN).update(
@@ -84,28 +83,48 @@ def cycle_close(*, cycle: StocktakingCycle, user=None) -> StocktakingCycle:
     if not changed:
         raise ValidationError({"state": "Only an open cycle can be closed."})
     cycle.state, cycle.closed_at = CycleState.CLOSED, closed_at
-    transaction.on_commit(lambda: _queue_distribution(cycle.pk))
+    signals.cycle_closed.send(sender=StocktakingCycle, cycle=cycle)
     return cycle
 
 
-def _queue_distribution(cycle_id: int) -> None:
-    """Send the closed cycle's report; if the broker is down, the close-cycles job sends it."""
-    from reports.tasks import distribute_cycle_report
+@transaction.atomic
+def cycle_report_store(*, cycle: StocktakingCycle, actor: Who) -> dict[str, ReportFile]:
+    """Store the closed cycle's report for all participants (nothing restricted in it), once per format.
 
-    try:
-        distribute_cycle_report.apply_async(args=[cycle_id], retry=False)
-    except Exception as error:  # any broker failure
-        logger.warning("Report of cycle %s not queued (%s); the close-cycles job sends it.", cycle_id, error)
+    Returns the stored files by format; those stored before are kept as they are.
+    """
+    permissions.may_run_stocktaking(actor, cycle.plan).require()
+    if not cycle.is_closed:
+        raise ValidationError({"state": "Only a closed cycle's report is stored."})
+    stored = {f.format: f for f in cycle.report_files.all()}
+    report = None
+    for format_ in STORED_FORMATS:
+        if format_ not in stored:
+            report = report or build_report(cycle=cycle, reader=permissions.PARTICIPANTS)
+            record = ReportFile(cycle=cycle, format=format_)
+            record.file.save(
+                exports.filename(report, format_), ContentFile(exports.render(report, format_)), save=False
+            )
+            record.save()
+            stored[format_] = record
+    return stored
+
+
+def cycle_report_sent(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycle:
+    """Record that the closed cycle's report went to the participants: it is sent once."""
+    permissions.may_run_stocktaking(actor, cycle.plan).require()
+    cycle.report_sent_at = timezone.now()
+    cycle.save(update_fields=["report_sent_at"])
+    return cycle
 
 
 @transaction.atomic
-def status_entries_import(*, organization: Organization, author, check: ImportCheck) -> list[StatusEntry]:
+def status_entries_import(*, organization: Organization, author: Who, check: ImportCheck) -> list[StatusEntry]:
     """Log every new row of a checked spreadsheet, or none of them.
 
     Rows identical to an entry already logged are left out, so the same file twice logs once.
     """
-    if not may_import_for(author, organization):
-        raise PermissionDenied(f"You may not log progress on behalf of {organization.acronym}.")
+    permissions.may_log(author, organization=organization).require_permission()
     if check.errors:
         raise ValidationError(f"The file has {len(check.errors)} error(s); nothing was logged.")
     logged = []

@@ -18,7 +18,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from actions import permissions
 from actions.models import EVIDENCE_MAX_LINKS, Activity, Confidentiality, Status, StatusEntry, validate_evidence
+from actions.permissions import Who
 from organizations.models import Organization
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -181,7 +183,7 @@ def _cell_text(value) -> str:
     return _text(value)
 
 
-def check_rows(raw, *, organization: Organization) -> ImportCheck:
+def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
     """Check every row; an ImportRow for each good one, and every error with its row number."""
     check = ImportCheck()
     today = timezone.localdate()
@@ -204,8 +206,8 @@ def check_rows(raw, *, organization: Organization) -> ImportCheck:
         activity = activities.get(key)
         if activity is None:
             errors.append(f"No activity {key[1] or '(empty)'} in plan {key[0] or '(empty)'}.")
-        elif not activity.is_open_to(organization):
-            errors.append(f"{organization.acronym} is not responsible for activity {activity.number}.")
+        elif not (decision := permissions.may_log(author, organization=organization, activity=activity)):
+            errors.append(decision.reason)
         if key in seen:
             errors.append(f"Activity {key[1]} of {key[0]} is already on row {seen[key]}.")
         seen.setdefault(key, number)

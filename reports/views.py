@@ -1,20 +1,21 @@
 import secrets
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from actions import permissions
 from organizations.models import Organization
 from reports import exports, spreadsheet
 from reports.builder import build_report
 from reports.forms import CycleForm, UploadForm
 from reports.models import ReportFile, StocktakingCycle
-from reports.permissions import may_import_for, may_run_stocktaking
 from reports.services import cycle_close, cycle_create, cycle_open, status_entries_import
+from tracker.forms import add_service_errors
 
 
 def cycle_list(request: HttpRequest) -> HttpResponse:
@@ -22,13 +23,12 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/cycle_list.html",
-        {"cycles": cycles, "may_run": may_run_stocktaking(request.user), "today": timezone.localdate()},
+        {"cycles": cycles, "may_run": permissions.may_run_stocktaking(request.user), "today": timezone.localdate()},
     )
 
 
 def cycle_new(request: HttpRequest) -> HttpResponse:
-    if not may_run_stocktaking(request.user):
-        raise PermissionDenied("Only the secretariat and CTED staff create stocktaking cycles.")
+    permissions.may_run_stocktaking(request.user).require()
     form = CycleForm(request.POST or None, initial={"plan": request.GET.get("plan")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -43,8 +43,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
                 open_now=data["open_now"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Cycle “{cycle.title}” created.")
             return redirect(cycle)
@@ -61,7 +60,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report": report,
         "days_left": cycle.days_to_deadline(today),
         "days_overdue": -cycle.days_to_deadline(today),
-        "may_run": may_run_stocktaking(request.user),
+        "may_run": permissions.may_run_stocktaking(request.user, cycle.plan),
         "formats": ["html", "pdf", "xlsx", "csv", "json"],
     }
     return render(request, "reports/cycle_detail.html", context)
@@ -72,7 +71,7 @@ def cycle_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
     cycle = get_object_or_404(StocktakingCycle, pk=pk)
     change = {"open": cycle_open, "close": cycle_close}[action]
     try:
-        change(cycle=cycle, user=request.user)
+        change(cycle=cycle, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -99,8 +98,7 @@ def report_response(cycle: StocktakingCycle, reader, format_: str) -> HttpRespon
 
 def _organization_for_import(request: HttpRequest, acronym: str) -> Organization:
     organization = get_object_or_404(Organization, acronym=acronym)
-    if not may_import_for(request.user, organization):
-        raise PermissionDenied(f"You may not log progress on behalf of {organization.acronym}.")
+    permissions.may_log(request.user, organization=organization).require_permission()
     return organization
 
 
@@ -124,7 +122,7 @@ def spreadsheet_upload(request: HttpRequest, acronym: str) -> HttpResponse:
         if raw is None or request.POST.get("token") != raw["token"]:
             messages.error(request, "That upload is no longer waiting: upload the file again.")
             return redirect("spreadsheet-upload", acronym=organization.acronym)
-        check = spreadsheet.check_rows(raw["rows"], organization=organization)
+        check = spreadsheet.check_rows(raw["rows"], organization=organization, author=request.user)
         if not check.errors:
             try:
                 logged = status_entries_import(organization=organization, author=request.user, check=check)
@@ -150,7 +148,7 @@ def spreadsheet_upload(request: HttpRequest, acronym: str) -> HttpResponse:
             except spreadsheet.SpreadsheetError as error:
                 form.add_error("spreadsheet", str(error))
             else:
-                check = spreadsheet.check_rows(rows, organization=organization)
+                check = spreadsheet.check_rows(rows, organization=organization, author=request.user)
                 token = secrets.token_urlsafe(12)
                 request.session[session_key] = {"token": token, "rows": rows}
                 context.update(check=check, token=token)

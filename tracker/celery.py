@@ -1,4 +1,4 @@
-"""The Celery application. Tasks are thin wrappers over services (reports/tasks.py)."""
+"""The Celery application. Tasks are thin wrappers over services (notifications/tasks.py)."""
 
 import os
 

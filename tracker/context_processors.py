@@ -9,6 +9,6 @@ def navigation(request) -> dict:
         return {}
     return {
         "user_role": user_role(user),
-        "user_organization": permissions.user_organization(user),
+        "user_organization": permissions.actor_of(user).organization,
         "may_review": permissions.may_review(user),
     }

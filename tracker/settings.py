@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "organizations",
     "actions",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [

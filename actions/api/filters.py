@@ -6,9 +6,9 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from actions.models import Activity, Plan, ReviewState, Status, StatusEntry
+from actions.display import NO_UPDATE
+from actions.models import Activity, Objective, Plan, ReviewState, Status, StatusEntry, Theme
 from organizations.models import Organization
-from reports.models import StocktakingCycle
 
 NO_ACCEPTED_ENTRY = "none"
 
@@ -27,9 +27,19 @@ class AcronymFilter(django_filters.ModelChoiceFilter):
     """An organization given by its acronym."""
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class ThemeFilter(django_filters.ModelChoiceFilter):
+    """A theme given by its slug."""
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class CycleFilter(django_filters.ModelChoiceFilter):
     """A stocktaking cycle given by its id."""
+
+
+def stocktaking_cycles(request):
+    # Through Plan.cycles, not an import: the reports app depends on this one, never the reverse.
+    return Plan._meta.get_field("cycles").related_model.objects.all()
 
 
 class ActivityFilter(django_filters.FilterSet):
@@ -41,6 +51,7 @@ class ActivityFilter(django_filters.FilterSet):
     )
     objective = WholeNumberFilter(
         field_name="objective__number",
+        label="Objective",
         help_text="Objective number, e.g. 3.",
         error_messages={"invalid": "An objective is given by its number, e.g. 3."},
     )
@@ -48,16 +59,31 @@ class ActivityFilter(django_filters.FilterSet):
         queryset=Organization.objects.all(),
         to_field_name="acronym",
         method="filter_organization",
+        label="Organization",
+        empty_label="All organizations",
         help_text="Acronym: the activities that organization may report on (named, or open to its kind).",
         error_messages={"invalid_choice": "No organization has the acronym “%(value)s”."},
     )
     status = django_filters.ChoiceFilter(
-        choices=[*Status.choices, (NO_ACCEPTED_ENTRY, "No accepted entry yet")],
+        choices=[*Status.choices, (NO_ACCEPTED_ENTRY, NO_UPDATE)],
         method="filter_status",
+        label="Status",
+        empty_label="Any status",
         help_text="Overall status (of the most recent accepted entry); 'none' for activities without one.",
     )
+    theme = ThemeFilter(
+        field_name="themes",
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        label="Theme",
+        empty_label="All themes",
+        help_text="Theme slug, e.g. maritime-security: the activities tagged with that theme.",
+        error_messages={"invalid_choice": "No theme has the slug “%(value)s”."},
+    )
     q = django_filters.CharFilter(
-        method="filter_text", help_text="Words in the number, text, responsible text or note."
+        method="filter_text",
+        label="Text",
+        help_text="Words in the number, text, responsible text or note.",
     )
     updated_since = django_filters.DateFilter(
         method="filter_updated_since",
@@ -67,7 +93,7 @@ class ActivityFilter(django_filters.FilterSet):
 
     class Meta:
         model = Activity
-        fields = ["plan", "objective", "organization", "status", "q", "updated_since"]
+        fields = ["plan", "objective", "organization", "status", "theme", "q", "updated_since"]
 
     def filter_organization(self, queryset, name, organization):
         return queryset.open_to(organization) if organization else queryset
@@ -82,6 +108,34 @@ class ActivityFilter(django_filters.FilterSet):
 
     def filter_updated_since(self, queryset, name, value: datetime.date):
         return queryset.filter(last_update__gte=start_of_day(value))
+
+
+class PlanActivityFilter(ActivityFilter):
+    """The plan page's filters: the API's, offering only the objectives, organizations and themes of one plan."""
+
+    plan = None  # the page's address names the plan
+    updated_since = None
+    # A list of the plan's objectives, where the API takes any number.
+    objective = django_filters.ChoiceFilter(
+        field_name="objective__number", label="Objective", empty_label="All objectives"
+    )
+
+    class Meta(ActivityFilter.Meta):
+        fields = ["objective", "organization", "status", "theme", "q"]
+
+    def __init__(self, data=None, queryset=None, *, plan: Plan, objectives: list[Objective], request=None):
+        super().__init__(data, queryset, request=request)
+        self.filters["objective"].extra["choices"] = [(o.number, o.number) for o in objectives]
+        self.filters["organization"].queryset = (
+            Organization.objects.filter(responsibilities__activity__plan=plan).distinct().order_by("acronym")
+        )
+        self.filters["theme"].queryset = Theme.objects.filter(activities__plan=plan).distinct()
+        self.filters["q"].extra["max_length"] = 200  # the page's limit; the API has always taken any length
+        for filter_ in self.filters.values():
+            # The API's help texts and messages speak of its parameters ("No theme has the slug …",
+            # though it may be in another plan); the page's lists keep Django's own words.
+            filter_.extra.pop("help_text", None)
+            filter_.extra.pop("error_messages", None)
 
 
 class StatusEntryFilter(django_filters.FilterSet):
@@ -99,7 +153,7 @@ class StatusEntryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices)
     review_state = django_filters.ChoiceFilter(choices=ReviewState.choices)
     cycle = CycleFilter(
-        queryset=StocktakingCycle.objects.all(),
+        queryset=stocktaking_cycles,
         method="filter_cycle",
         help_text="Stocktaking cycle id: entries of its plan reporting on a day of its period.",
         error_messages={"invalid_choice": "No stocktaking cycle has the id “%(value)s”."},

@@ -2,7 +2,6 @@ from django.db.models import Count, Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from actions import permissions
@@ -73,8 +72,8 @@ class StatusEntryViewSet(
 
     @extend_schema(request=StatusEntryCreateSerializer, responses={201: StatusEntrySerializer})
     def create(self, request, *args, **kwargs):
-        if not permissions.may_log_progress(request.user):
-            raise PermissionDenied("You may not log progress.")
+        # Not theirs to log (a 403) is told before anything about the input (a 400).
+        permissions.may_log(request.user).require_permission()
         incoming = StatusEntryCreateSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
         with service_errors():
@@ -86,8 +85,7 @@ class StatusEntryViewSet(
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """CTED staff accept a submitted entry, or return it with a comment."""
-        if not permissions.may_review(request.user):
-            raise PermissionDenied("Only CTED staff review entries.")
+        permissions.may_review(request.user).require()
         entry = self.get_object()
         decision = ReviewSerializer(data=request.data)
         decision.is_valid(raise_exception=True)

@@ -1,9 +1,11 @@
-"""Status badges and the inline SVG status-distribution bar (no chart library)."""
+"""Status, review and confidentiality badges, the comparisons templates make with those
+vocabularies, and the inline SVG status-distribution bar (no chart library)."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from actions.display import STATUS_COLOURS, STATUS_ORDER, status_label
+from actions.display import STATUS_COLOURS, STATUS_ORDER, status_css_name, status_label
+from actions.models import Confidentiality, ReviewState
 
 register = template.Library()
 
@@ -15,8 +17,36 @@ def status_name(status: str | None) -> str:
 
 @register.simple_tag
 def status_badge(status: str | None):
-    css = status or "none"
-    return format_html('<span class="badge status-{}">{}</span>', css, status_label(status))
+    return format_html('<span class="badge status-{}">{}</span>', status_css_name(status), status_label(status))
+
+
+@register.simple_tag
+def review_badge(state: str, label: str = ""):
+    """An entry's review state; ``label`` words it for the page, e.g. "Returned: correct it"."""
+    return format_html('<span class="badge review-{}">{}</span>', state, label or ReviewState(state).label)
+
+
+@register.simple_tag
+def confidentiality_badge(level: str):
+    """Marks an entry read by fewer or more than the participants; the usual level needs no mark."""
+    if level == Confidentiality.PARTICIPANTS:
+        return ""
+    return format_html('<span class="badge conf-{}">{}</span>', level, Confidentiality(level).label)
+
+
+@register.filter
+def is_submitted(review_state: str | None) -> bool:
+    return review_state == ReviewState.SUBMITTED
+
+
+@register.filter
+def is_accepted(review_state: str | None) -> bool:
+    return review_state == ReviewState.ACCEPTED
+
+
+@register.filter
+def is_returned(review_state: str | None) -> bool:
+    return review_state == ReviewState.RETURNED
 
 
 @register.simple_tag
@@ -35,7 +65,7 @@ def status_bar(distribution: dict, width: int = 240, height: int = 14):
         share = width * count / total
         label = f"{status_label(status)}: {count}"
         summary.append(label)
-        parts.append((f"{x:.2f}", f"{share:.2f}", height, status or "none", STATUS_COLOURS[status], label))
+        parts.append((f"{x:.2f}", f"{share:.2f}", height, status_css_name(status), STATUS_COLOURS[status], label))
         x += share
     rects = format_html_join(
         "",
@@ -56,7 +86,7 @@ def status_bar(distribution: dict, width: int = 240, height: int = 14):
 @register.simple_tag
 def status_legend(distribution: dict):
     items = [
-        (status or "none", status_label(status), distribution.get(status, 0))
+        (status_css_name(status), status_label(status), distribution.get(status, 0))
         for status in STATUS_ORDER
         if distribution.get(status)
     ]

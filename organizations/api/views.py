@@ -1,8 +1,7 @@
-from django.db.models import Prefetch
 from rest_framework import viewsets
 
 from organizations.api.serializers import OrganizationDetailSerializer, OrganizationSerializer
-from organizations.models import FocalPoint, Organization
+from organizations.models import Organization
 
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -15,14 +14,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         organizations = Organization.objects.for_directory()
         if self.action == "retrieve":
-            organizations = organizations.prefetch_related(
-                "children",
-                Prefetch(
-                    "focal_points",
-                    queryset=FocalPoint.objects.filter(is_active=True).order_by("name"),
-                    to_attr="active_focal_points",
-                ),
-            )
+            organizations = organizations.prefetch_related("children").with_active_focal_points()
         return organizations
 
     def get_serializer_class(self):

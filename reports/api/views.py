@@ -4,13 +4,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, renderers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from actions import permissions
 from reports import exports
 from reports.api.serializers import CycleSerializer
 from reports.models import StocktakingCycle
-from reports.permissions import may_run_stocktaking
 from reports.services import cycle_close, cycle_create, cycle_open
 from reports.views import report_response
 from tracker.api import service_errors
@@ -40,8 +40,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return StocktakingCycle.objects.select_related("plan").order_by("plan_id", "-period_end")
 
     def create(self, request, *args, **kwargs):
-        if not may_run_stocktaking(request.user):
-            raise PermissionDenied("Only the secretariat and CTED staff create stocktaking cycles.")
+        permissions.may_run_stocktaking(request.user).require()
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         with service_errors():
@@ -59,11 +58,10 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return self._transition(cycle_close)
 
     def _transition(self, change):
-        if not may_run_stocktaking(self.request.user):
-            raise PermissionDenied("Only the secretariat and CTED staff open and close stocktaking cycles.")
+        permissions.may_run_stocktaking(self.request.user).require()
         cycle = self.get_object()
         with service_errors():
-            change(cycle=cycle, user=self.request.user)
+            change(cycle=cycle, actor=self.request.user)
         return Response(self.get_serializer(cycle).data)
 
     @extend_schema(

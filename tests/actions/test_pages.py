@@ -30,23 +30,24 @@ def add_history(count: int, icao) -> None:
 @pytest.mark.parametrize(
     ("path", "user_fixture", "queries"),
     [
-        # session, user, role (groups), the user's organization (none for staff), plans with
-        # counts, distribution by plan, recent entries, review count, first five to review
-        ("/", "staff", 9),
+        # session, user, role (groups), plans with counts, distribution by plan, recent
+        # entries, review count, first five to review (only a focal point has an organization)
+        ("/", "staff", 8),
         # session, user, role, organization, plans, distribution, recent entries,
         # activities to report on with ICAO's latest entry
         ("/", "focal_point", 8),
         # session, user, role, organization, plan, objectives, organizations and themes for
         # the filters, activities with status and responsibilities (2), distribution by objective
-        ("/plans/nairobi-2007/", "viewer", 11),
-        # session, user, role, the user's organization, activity, responsibilities, open kinds,
-        # themes, organizations open to it (staff's form), timeline, the timeline's reviews
+        ("/plans/nairobi-2007/", "viewer", 10),
+        # session, user, role, activity with its overall status, responsibilities, open kinds,
+        # themes, organizations open to it (staff's form), each organization's latest entry,
+        # timeline, the timeline's reviews
         ("/activities/{3.2}/", "staff", 11),
-        # session, user, role, organization, organization with parent, children, focal points,
+        # session, user, role, organization with parent, children, focal points,
         # activities it answers for with statuses
-        ("/organizations/ICAO/", "viewer", 8),
-        # session, user, role, organization, submitted entries
-        ("/review/", "staff", 5),
+        ("/organizations/ICAO/", "viewer", 7),
+        # session, user, role, submitted entries
+        ("/review/", "staff", 4),
     ],
 )
 def test_page_query_counts_do_not_grow_with_entries(

@@ -324,7 +324,7 @@ def test_the_cycle_page_counts_down_to_the_deadline(viewer, secretariat, days, c
 
 def test_a_closed_cycle_shows_no_countdown(viewer, secretariat):
     cycle = new_cycle(secretariat)
-    cycle_close(cycle=cycle, user=secretariat)
+    cycle_close(cycle=cycle, actor=secretariat)
     html = signed_in(viewer).get(f"/cycles/{cycle.pk}/").content.decode()
     assert 'class="countdown"' not in html
     assert "closed " in html

@@ -47,7 +47,7 @@ def cycle(staff, focal_point, other_focal_point, secretariat):
         end=datetime.date(2024, 12, 31),
         deadline=datetime.date(2025, 1, 15),
     )
-    cycle_close(cycle=earlier, user=secretariat)  # so there is a previous cycle to compare with
+    cycle_close(cycle=earlier, actor=secretariat)  # so there is a previous cycle to compare with
     cycle = new_cycle(secretariat)
     populate(staff, focal_point, other_focal_point)
     return cycle

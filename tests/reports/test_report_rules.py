@@ -66,7 +66,7 @@ def test_a_closed_cycles_report_does_not_change_when_entries_come_later(
     waiting_to_be_returned = log(
         other_focal_point, "3.6", "WCO", "delayed", "Workshop moved.", reported_on=datetime.date(2025, 6, 2)
     )
-    cycle_close(cycle=cycle, user=secretariat)
+    cycle_close(cycle=cycle, actor=secretariat)
     staff_client, viewer_client = signed_in(staff), signed_in(viewer)
     before = {
         (client, format_): fetch(client, report_url(cycle, format_))
@@ -172,7 +172,7 @@ def test_the_report_says_what_changed_since_the_previous_cycle(staff, secretaria
     )
     log(staff, "3.2", "ICAO", "in_progress", "Drafting model legislation.", reported_on=datetime.date(2024, 10, 1))
     log(staff, "3.6", "WCO", "planned", "Workshop planned.", reported_on=datetime.date(2024, 10, 1))
-    cycle_close(cycle=earlier, user=secretariat)
+    cycle_close(cycle=earlier, actor=secretariat)
     # Logged for the earlier period after it closed: it is not part of what the earlier cycle said.
     log(staff, "3.5", "IMO", "delayed", "Seminar postponed.", reported_on=datetime.date(2024, 12, 1))
 

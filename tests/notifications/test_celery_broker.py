@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from actions.models import Activity, StatusEntry
+from notifications.models import Reminder, ReminderState
 from organizations.models import FocalPoint, Organization
 from organizations.roles import Role
-from reports.models import Reminder, ReminderState
 from reports.services import cycle_create
 from tests.factories import UserFactory
 from tracker.celery import app
@@ -75,7 +75,7 @@ def open_cycle_due_in(days: int, author):
 def test_a_real_worker_delivers_a_reminder_through_redis(broker):
     from celery.contrib.testing.worker import start_worker
 
-    from reports.tasks import run_job
+    from notifications.tasks import run_job
 
     redis_or_skip(BROKER)
     call_command("loaddata", "organizations", "nairobi-2007", verbosity=0)

@@ -1,5 +1,5 @@
 """The background jobs. Each runs once with ``python manage.py run_job NAME``, from cron
-or from Celery beat (reports/schedules.py), and each is safe to run twice: every e-mail
+or from Celery beat (notifications/schedules.py), and each is safe to run twice: every e-mail
 it writes is unique per recipient and key, so a second run sends nothing again.
 """
 
@@ -8,34 +8,21 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Activity, Responsibility, ReviewState, Status, StatusEntry
-from actions.permissions import user_organization
-from organizations.models import FocalPoint, MailPreference, Organization
-from organizations.roles import Role, user_role
-from reports import exports
-from reports.builder import build_report
-from reports.mailing import absolute, deliver_pending, focal_points_of, reminder_write, reminder_written
-from reports.models import CycleState, ReportFile, StocktakingCycle
-from reports.services import cycle_close
+from actions import permissions
+from actions.models import Plan, Responsibility, Status, StatusEntry, returned_as_of
+from notifications.delivery import deliver_pending
+from notifications.mailing import absolute, focal_points_of, reminder_write, reminder_written
+from organizations.confirmation import confirmation_token
+from organizations.models import FocalPoint, Organization, wants_digests
+from organizations.roles import Role
+from reports.models import CycleState, StocktakingCycle
+from reports.services import cycle_close, cycle_report_sent, cycle_report_store
 
-CONFIRM_SALT = "focal-point-confirm"
 CONFIRM_EVERY_DAYS = 335  # about once a year, with a month's slack
-
-
-class Participants:
-    """The reader of what is sent to every participant: nothing restricted."""
-
-    is_authenticated = True
-    is_superuser = False
-    _tracker_role = Role.VIEWER
-    _tracker_organization = None
-    pk = None
 
 
 def reminder_step(deadline: datetime.date, today: datetime.date) -> str | None:
@@ -49,39 +36,13 @@ def reminder_step(deadline: datetime.date, today: datetime.date) -> str | None:
     return f"overdue-{week}" if week <= settings.REMINDER_OVERDUE_MAX else None
 
 
-def unreported(cycle: StocktakingCycle, reader=None) -> dict[Organization, list[Activity]]:
-    """Each organization named in the plan with the activities it has not reported on in the cycle.
-
-    Without a reader every entry counts, restricted ones too (whom to remind); with one,
-    only what the reader may read, as in the report they would get.
-    """
-    entries = StatusEntry.objects.filter(
-        activity__plan=cycle.plan_id,
-        reported_on__gte=cycle.period_start,
-        reported_on__lte=cycle.period_end,
-    ).exclude(review_state=ReviewState.RETURNED)
-    if reader is not None:
-        entries = entries.visible_to(reader)
-    reported = set(entries.values_list("activity_id", "organization_id"))
-    pending: dict[Organization, list[Activity]] = defaultdict(list)
-    responsibilities = (
-        Responsibility.objects.filter(activity__plan=cycle.plan_id)
-        .select_related("activity", "organization")
-        .order_by("organization__acronym", "activity__number_major", "activity__number_minor")
-    )
-    for responsibility in responsibilities:
-        if (responsibility.activity_id, responsibility.organization_id) not in reported:
-            pending[responsibility.organization].append(responsibility.activity)
-    return dict(pending)
-
-
 def send_cycle_reminders(today: datetime.date) -> str:
     written = 0
     for cycle in StocktakingCycle.objects.filter(state=CycleState.OPEN).select_related("plan"):
         step = reminder_step(cycle.deadline, today)
         if step is None:
             continue
-        pending = unreported(cycle)
+        pending = cycle.unreported()
         for focal_point in focal_points_of(pending):
             activities = pending[focal_point.organization]
             written += bool(
@@ -108,13 +69,6 @@ def send_cycle_reminders(today: datetime.date) -> str:
     return f"{written} reminder(s) written"
 
 
-def wants_digests(user) -> bool:
-    profile = getattr(user, "profile", None)
-    if profile is not None:
-        return profile.mail == MailPreference.REMINDERS_AND_DIGESTS
-    return user_role(user) in {Role.STAFF, Role.SECRETARIAT}
-
-
 def _active_users():
     return (
         get_user_model()
@@ -139,12 +93,14 @@ def send_digests(today: datetime.date) -> str:
     for user in _active_users():
         if not wants_digests(user) or reminder_written(user.email, key):
             continue
-        silent = {cycle: sorted(unreported(cycle, reader=user), key=lambda o: o.acronym) for cycle in cycles}
-        new_entries = list(StatusEntry.objects.recent(user).filter(created_at__gte=since)[:100])
-        awaiting = StatusEntry.objects.for_review_queue(user)
-        if user_role(user) != Role.STAFF:
+        reader = permissions.actor_of(user)
+        silent = {cycle: sorted(cycle.unreported(reader), key=lambda o: o.acronym) for cycle in cycles}
+        new_entries = list(StatusEntry.objects.recent(reader).filter(created_at__gte=since)[:100])
+        awaiting = StatusEntry.objects.for_review_queue(reader)
+        may_review = permissions.may_review(reader)
+        if not may_review:
             # Others hear only of their own organization's entries waiting for CTED.
-            organization = user_organization(user)
+            organization = reader.organization
             awaiting = awaiting.filter(organization=organization) if organization else awaiting.none()
         awaiting = list(awaiting[:100])
         if not (new_entries or awaiting or any(silent.values())):
@@ -160,7 +116,7 @@ def send_digests(today: datetime.date) -> str:
                     "user": user,
                     "new_entries": [(e, absolute(e.activity.get_absolute_url())) for e in new_entries],
                     "awaiting": awaiting,
-                    "may_review": user_role(user) == Role.STAFF,
+                    "may_review": bool(may_review),
                     "review_url": absolute(reverse("review-queue")),
                     "silent": [(c, orgs, absolute(c.get_absolute_url())) for c, orgs in silent.items() if orgs],
                     "week": f"{year}-W{week:02d}",
@@ -179,7 +135,7 @@ def close_ended_cycles(today: datetime.date) -> str:
     each closed cycle's report once (also those whose sending could not be queued)."""
     closed = 0
     for cycle in _open_cycles().filter(period_end__lt=today, deadline__lt=today):
-        cycle_close(cycle=cycle)
+        cycle_close(cycle=cycle, actor=permissions.SYSTEM)
         closed += 1
     sent = 0
     unsent = StocktakingCycle.objects.filter(state=CycleState.CLOSED, report_sent_at__isnull=True)
@@ -190,7 +146,7 @@ def close_ended_cycles(today: datetime.date) -> str:
 
 @transaction.atomic
 def distribute_report(cycle: StocktakingCycle) -> int:
-    """Store the closed cycle's PDF and XLSX report and e-mail every participant's focal points a link.
+    """Store the closed cycle's PDF and XLSX report and e-mail every expected reporter's focal points a link.
 
     The stored report is the one for all participants: nothing restricted is in it. It is
     sent once: a focal point added later finds it on the cycle's page.
@@ -198,21 +154,10 @@ def distribute_report(cycle: StocktakingCycle) -> int:
     cycle = StocktakingCycle.objects.select_for_update().select_related("plan").get(pk=cycle.pk)
     if cycle.report_sent_at is not None:
         return 0
-    stored = {f.format: f for f in cycle.report_files.all()}
-    report = None
-    for format_ in ("pdf", "xlsx"):
-        if format_ not in stored:
-            report = report or build_report(cycle=cycle, reader=Participants())
-            record = ReportFile(cycle=cycle, format=format_)
-            record.file.save(
-                exports.filename(report, format_), ContentFile(exports.render(report, format_)), save=False
-            )
-            record.save()
-            stored[format_] = record
+    stored = cycle_report_store(cycle=cycle, actor=permissions.SYSTEM)
     links = {f: absolute(reverse("cycle-report-file", args=[cycle.pk, f])) for f in stored}
-    participants = Organization.objects.filter(responsibilities__activity__plan=cycle.plan_id).distinct()
     written = 0
-    for focal_point in focal_points_of(participants):
+    for focal_point in focal_points_of(cycle.plan.expected_organizations()):
         written += bool(
             reminder_write(
                 recipient=focal_point.email,
@@ -224,30 +169,24 @@ def distribute_report(cycle: StocktakingCycle) -> int:
                 context={"cycle": cycle, "focal_point": focal_point, "links": links},
             )
         )
-    cycle.report_sent_at = timezone.now()
-    cycle.save(update_fields=["report_sent_at"])
+    cycle_report_sent(cycle=cycle, actor=permissions.SYSTEM)
     return written
 
 
-def organization_matrix(plan, reader) -> tuple[list, list[dict]]:
-    """Organizations by objective: the counts of each organization's latest status on its activities."""
+def organization_matrix(plan: Plan, reader: permissions.Who) -> tuple[list, list[dict]]:
+    """Organizations by objective: the counts of each expected reporter's latest status on its activities."""
     objectives = list(plan.objectives.all())
-    responsibilities = list(
-        Responsibility.objects.filter(activity__plan=plan).select_related("organization", "activity")
-    )
-    latest: dict[tuple[int, int], str] = {}
-    entries = (
-        StatusEntry.objects.filter(activity__plan=plan)
-        .visible_to(reader)
-        .current(reader)
-        .exclude(review_state=ReviewState.RETURNED)
-        .order_by("activity_id", "organization_id", "-reported_on", "-created_at", "-pk")
+    latest = {
+        (activity_id, organization_id): status
+        # A returned entry counts as no entry until it is corrected.
+        for activity_id, organization_id, status in StatusEntry.objects.filter(activity__plan=plan)
+        .exclude(returned_as_of())
+        .standing(reader)
+        .latest_per_activity_and_organization()
         .values_list("activity_id", "organization_id", "status")
-    )
-    for activity_id, organization_id, status in entries:
-        latest.setdefault((activity_id, organization_id), status)
+    }
     rows: dict[Organization, dict] = {}
-    for responsibility in responsibilities:
+    for responsibility in Responsibility.objects.expected_reporters(plan):
         organization = responsibility.organization
         row = rows.setdefault(organization, {o.pk: defaultdict(int) for o in objectives})
         status = latest.get((responsibility.activity_id, organization.pk))
@@ -267,17 +206,15 @@ def organization_matrix(plan, reader) -> tuple[list, list[dict]]:
 
 def send_matrix(today: datetime.date) -> str:
     """On the first day of each month: the matrix of organizations by objective, to CTED staff and the secretariat."""
-    from actions.models import Plan
-
     plans = list(Plan.objects.all())
     key = f"matrix:{today:%Y-%m}"
     written = 0
     for user in _active_users():
-        if user_role(user) not in {Role.STAFF, Role.SECRETARIAT} or not wants_digests(user):
+        if permissions.actor_of(user).role not in {Role.STAFF, Role.SECRETARIAT} or not wants_digests(user):
             continue
         if reminder_written(user.email, key):
             continue  # this month's matrix went already: do not build it again
-        matrices = [(plan, *organization_matrix(plan, user)) for plan in plans]
+        matrices = [(plan, *organization_matrix(plan, permissions.actor_of(user))) for plan in plans]
         written += bool(
             reminder_write(
                 recipient=user.email,
@@ -292,8 +229,7 @@ def send_matrix(today: datetime.date) -> str:
 
 
 def confirmation_link(focal_point: FocalPoint) -> str:
-    token = signing.dumps({"focal_point": focal_point.pk}, salt=CONFIRM_SALT)
-    return absolute(reverse("focal-point-confirm", args=[token]))
+    return absolute(reverse("focal-point-confirm", args=[confirmation_token(focal_point)]))
 
 
 def ask_to_confirm(today: datetime.date) -> str:

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from organizations.models import MailPreference, Profile
-from tests.reports.mailbox import SITE, recipients, run_job, settle
+from tests.notifications.mailbox import SITE, recipients, run_job, settle
 from tests.reports.scenario import log, new_cycle, signed_in
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.reports.mailbox import SITE, listed_activities, one_to, settle
+from tests.notifications.mailbox import SITE, listed_activities, one_to, settle
 from tests.reports.scenario import DEADLINE, new_cycle
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from actions.models import Confidentiality, StatusEntry
 from organizations.models import MailPreference, Profile
 from organizations.roles import Role
 from tests.factories import UserFactory
-from tests.reports.mailbox import SITE, everything, html, one_to, recipients, run_job, settle, to
+from tests.notifications.mailbox import SITE, everything, html, one_to, recipients, run_job, settle, to
 from tests.reports.scenario import RESTRICTED_WORD, accept, log, new_cycle
 
 pytestmark = pytest.mark.django_db

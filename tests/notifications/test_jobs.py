@@ -18,12 +18,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from actions.models import Confidentiality
+from notifications.delivery import reminder_deliver
+from notifications.jobs import JOBS
+from notifications.models import Reminder, ReminderState
 from organizations.models import FocalPoint
-from reports.jobs import JOBS
-from reports.mailing import reminder_deliver
-from reports.models import CycleState, Reminder, ReminderState, ReportFile
+from reports.models import CycleState, ReportFile
 from reports.services import cycle_close
-from tests.reports.mailbox import (
+from tests.notifications.mailbox import (
     SITE,
     add_focal_point,
     everything,
@@ -157,7 +158,7 @@ def test_a_cycle_closed_by_the_secretariat_sends_its_report_once(
     ended, secretariat, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        cycle_close(cycle=ended, user=secretariat)
+        cycle_close(cycle=ended, actor=secretariat)
     assert recipients(mail.outbox) == [BOB, CHARLIE, MIA]
     assert ReportFile.objects.filter(cycle=ended).count() == 2
     # The nightly job finds it closed and its report sent.
@@ -327,7 +328,7 @@ def everything_due(staff, focal_point, other_focal_point, secretariat, viewer):
     """Data on which every job sends something today."""
     today = timezone.localdate()
     first = new_cycle(secretariat, title="First half 2025")
-    cycle_close(cycle=first, user=secretariat)  # its report not yet sent: the broker "was down"
+    cycle_close(cycle=first, actor=secretariat)  # its report not yet sent: the broker "was down"
     new_cycle(
         secretariat,
         title="Now",

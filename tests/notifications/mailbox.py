@@ -1,7 +1,7 @@
 """Reading the e-mails the background jobs send, as the people who receive them read them.
 
 The jobs write each e-mail as a Reminder row and send what is pending before they return,
-so Django's outbox holds everything a run sent when ``reports.jobs.run`` returns.
+so Django's outbox holds everything a run sent when ``notifications.jobs.run`` returns.
 """
 
 import datetime
@@ -10,9 +10,9 @@ import re
 from django.core import mail
 from django.core.mail import EmailMessage
 
+from notifications.delivery import deliver_pending
+from notifications.jobs import run
 from organizations.models import FocalPoint
-from reports.jobs import run
-from reports.mailing import deliver_pending
 from tests.reports.scenario import organization
 
 SITE = "https://tracker.example.org"

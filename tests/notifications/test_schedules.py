@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from reports.jobs import JOBS
-from reports.schedules import PREFIX, SCHEDULES, TASK
+from notifications.jobs import JOBS
+from notifications.schedules import PREFIX, SCHEDULES, TASK
 from tracker.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_every_schedule_is_one_periodic_task_running_its_job():
     assert sorted(tasks) == sorted(PREFIX + name for name in SCHEDULES)
     for name, fields in SCHEDULES.items():
         task = tasks[PREFIX + name]
-        assert task.task == TASK == "reports.tasks.run_job"
+        assert task.task == TASK == "notifications.tasks.run_job"
         assert json.loads(task.args) == [name]
         assert task.enabled and task.interval is None
         expected = {field: fields.get(field, "*") for field in CRONTAB_FIELDS}

@@ -5,11 +5,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from reports.schedules import PREFIX, SCHEDULES, TASK
+from notifications.schedules import PREFIX, SCHEDULES, TASK
 
 
 class Command(BaseCommand):
-    help = "Write the schedules of reports/schedules.py into django-celery-beat, and remove old ones."
+    help = "Write the schedules of notifications/schedules.py into django-celery-beat, and remove old ones."
 
     @transaction.atomic
     def handle(self, *args, **options):

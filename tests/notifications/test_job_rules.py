@@ -7,7 +7,7 @@ import pytest
 
 from actions.models import Confidentiality
 from organizations.models import MailPreference, Profile
-from tests.reports.mailbox import add_focal_point, everything, one_to, recipients, run_job, settle, to
+from tests.notifications.mailbox import add_focal_point, everything, one_to, recipients, run_job, settle, to
 from tests.reports.scenario import DEADLINE, log, new_cycle, populate
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.jobs import JOBS, run
+from notifications.jobs import JOBS, run
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ import pytest
 
 from actions.models import Confidentiality
 from reports.services import cycle_close
-from tests.reports.mailbox import (
+from tests.notifications.mailbox import (
     SITE,
     activity_links,
     add_focal_point,
@@ -156,7 +156,7 @@ def test_the_list_shrinks_as_the_organization_reports(cycle, focal_point):
 def test_a_planned_or_closed_cycle_sends_no_reminders(directory, secretariat, state):
     cycle = new_cycle(secretariat, open_now=state == "closed")
     if state == "closed":
-        cycle_close(cycle=cycle, user=secretariat)
+        cycle_close(cycle=cycle, actor=secretariat)
     settle()
     for offset in (14, 7, 1, 0, -1, -8):
         assert reminders_on(DEADLINE - days(offset)) == [], offset

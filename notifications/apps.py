@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "E-mail and background jobs"
+
+    def ready(self) -> None:
+        # The domain apps announce what happened; this app decides whom to tell.
+        from notifications import receivers  # noqa: F401
