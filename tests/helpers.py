@@ -1,0 +1,37 @@
+"""Small helpers that many test modules share: the shipped plan's activities and what was written."""
+
+from django.test import Client
+from rest_framework.test import APIClient
+
+from actions.models import Activity, StatusEntry, StatusEntryReview
+from organizations.models import Organization
+from tests.conftest import token_client
+
+NAIROBI = "nairobi-2007"
+
+
+def nairobi(number: str) -> Activity:
+    """An activity of the shipped Nairobi plan, by its number ("3.2")."""
+    return Activity.objects.get(plan__code=NAIROBI, number=number)
+
+
+def organization(acronym: str) -> Organization:
+    return Organization.objects.get(acronym=acronym)
+
+
+def counts() -> tuple[int, int]:
+    """How many status entries and reviews exist: a refused write leaves both as they were."""
+    return StatusEntry.objects.count(), StatusEntryReview.objects.count()
+
+
+def page_client(user) -> Client:
+    """A browser-like client signed in as ``user`` (anonymous for None)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_client(user) -> APIClient:
+    """An API client with ``user``'s token (no credentials for None)."""
+    return token_client(user) if user is not None else APIClient()
