@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from actions.models import Confidentiality, ReviewDecision, Status, StatusEntry
+from organizations.models import Organization
 
 
 class EvidenceField(forms.CharField):
@@ -34,8 +35,6 @@ class StatusEntryForm(forms.Form):
 
     def __init__(self, *args, organizations, activity, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from organizations.models import Organization
-
         self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0].pk
