@@ -6,6 +6,7 @@ per activity and organization, and who is expected to report (``expected_reporte
 """
 
 import datetime
+import re
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,13 @@ from django.db.models.functions import Cast, Left, RowNumber, StrIndex, Substr
 from django.urls import reverse
 
 from actions import permissions
-from actions.choices import Confidentiality, ResponsibilityRole, ReviewDecision, ReviewState, Status
+
+# The vocabularies are defined in actions.choices and read from here too.
+from actions.choices import Confidentiality as Confidentiality
+from actions.choices import ResponsibilityRole as ResponsibilityRole
+from actions.choices import ReviewDecision as ReviewDecision
+from actions.choices import ReviewState as ReviewState
+from actions.choices import Status as Status
 from actions.permissions import Who
 from organizations.models import Organization, OrganizationKind
 
@@ -27,7 +34,7 @@ from organizations.models import Organization, OrganizationKind
 RECENCY = ("reported_on", "created_at", "pk")
 
 
-class PlanQuerySet(models.QuerySet):
+class PlanQuerySet(models.QuerySet["Plan"]):
     def with_counts(self) -> "PlanQuerySet":
         def count_of(model: type[models.Model]) -> Subquery:
             return Subquery(
@@ -42,7 +49,7 @@ class PlanQuerySet(models.QuerySet):
         return self.annotate(objective_count=count_of(Objective), activity_count=count_of(Activity))
 
 
-class StatusEntryQuerySet(models.QuerySet):
+class StatusEntryQuerySet(models.QuerySet["StatusEntry"]):
     def visible_to(self, who: Who) -> "StatusEntryQuerySet":
         return self.filter(permissions.readable_entries(who))
 
@@ -152,7 +159,7 @@ def review_state_as_of(as_of: datetime.datetime | None = None) -> Case | F:
     )
 
 
-class ActivityQuerySet(models.QuerySet):
+class ActivityQuerySet(models.QuerySet["Activity"]):
     def with_overall_status(
         self,
         who: Who,
@@ -231,7 +238,7 @@ class ActivityQuerySet(models.QuerySet):
         )
 
 
-class ResponsibilityQuerySet(models.QuerySet):
+class ResponsibilityQuerySet(models.QuerySet["Responsibility"]):
     def expected_reporters(self, plan: "Plan") -> "ResponsibilityQuerySet":
         """The activity-organization pairs of ``plan`` that are expected to report: today, the
         organizations named in each activity. Completeness, reminders, "who has not reported",
@@ -243,7 +250,7 @@ class ResponsibilityQuerySet(models.QuerySet):
         )
 
 
-class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
+class PlanManager(models.Manager["Plan"]):
     def get_by_natural_key(self, code: str) -> "Plan":
         return self.get(code=code)
 
@@ -260,7 +267,7 @@ class Plan(models.Model):
     )
     review_note = models.CharField(max_length=300, blank=True, help_text="How the plan itself says it is reviewed.")
 
-    objects = PlanManager()
+    objects = PlanManager.from_queryset(PlanQuerySet)()
 
     class Meta:
         ordering = ["-adopted_on", "code"]
@@ -278,7 +285,7 @@ class Plan(models.Model):
         ).order_by("acronym")
 
 
-class ObjectiveManager(models.Manager):
+class ObjectiveManager(models.Manager["Objective"]):
     def get_by_natural_key(self, plan_code: str, number: int) -> "Objective":
         return self.get(plan__code=plan_code, number=number)
 
@@ -301,13 +308,13 @@ class Objective(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title or self.text[:80]}"
 
-    def natural_key(self) -> tuple:
+    def natural_key(self) -> tuple[str, int]:
         return (self.plan.code, self.number)
 
-    natural_key.dependencies = ["actions.plan"]
+    natural_key.dependencies = ["actions.plan"]  # type: ignore[attr-defined]
 
 
-class ThemeManager(models.Manager):
+class ThemeManager(models.Manager["Theme"]):
     def get_by_natural_key(self, slug: str) -> "Theme":
         return self.get(slug=slug)
 
@@ -328,13 +335,15 @@ class Theme(models.Model):
         return (self.slug,)
 
 
+ACTIVITY_NUMBER_PATTERN = r"^[0-9]{1,4}\.[0-9]{1,4}$"
+ACTIVITY_NUMBER = re.compile(ACTIVITY_NUMBER_PATTERN)
 activity_number_validator = RegexValidator(
-    r"^[0-9]{1,4}\.[0-9]{1,4}$", "An activity number is the objective's number, a dot and the item's: 3.2."
+    ACTIVITY_NUMBER_PATTERN, "An activity number is the objective's number, a dot and the item's: 3.2."
 )
 _DOT = StrIndex("number", models.Value("."))
 
 
-class ActivityManager(models.Manager.from_queryset(ActivityQuerySet)):
+class ActivityManager(models.Manager["Activity"]):
     def get_by_natural_key(self, plan_code: str, number: str) -> "Activity":
         return self.get(plan__code=plan_code, number=number)
 
@@ -358,12 +367,12 @@ class Activity(models.Model):
     responsible_text = models.TextField(blank=True, help_text='The "Organization/Body" text of the source, verbatim.')
     note = models.TextField(blank=True, help_text="Editorial remarks that are not part of the adopted text.")
     due_date = models.DateField(null=True, blank=True)
-    organizations = models.ManyToManyField(
+    organizations: "models.ManyToManyField[Organization, Responsibility]" = models.ManyToManyField(
         Organization, through="Responsibility", related_name="activities", blank=True
     )
     themes = models.ManyToManyField(Theme, related_name="activities", blank=True)
 
-    objects = ActivityManager()
+    objects = ActivityManager.from_queryset(ActivityQuerySet)()
 
     class Meta:
         ordering = ["plan_id", "number_major", "number_minor"]
@@ -382,7 +391,7 @@ class Activity(models.Model):
     def natural_key(self) -> tuple[str, str]:
         return (self.plan.code, self.number)
 
-    natural_key.dependencies = ["actions.plan", "actions.objective"]
+    natural_key.dependencies = ["actions.plan", "actions.objective"]  # type: ignore[attr-defined]
 
     def is_open_to(self, organization: Organization) -> bool:
         """Whether ``organization`` may report on this activity (uses prefetched relations)."""
@@ -393,14 +402,14 @@ class Activity(models.Model):
     def clean(self) -> None:
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
             raise ValidationError({"objective": "The objective belongs to another plan."})
-        if self.objective_id and self.number and activity_number_validator.regex.match(self.number):
+        if self.objective_id and self.number and ACTIVITY_NUMBER.match(self.number):
             major = int(self.number.split(".")[0])
             if major != self.objective.number:
                 n = self.objective.number
                 raise ValidationError({"number": f"An activity of objective {n} is numbered {n}.N."})
 
 
-class ResponsibilityManager(models.Manager.from_queryset(ResponsibilityQuerySet)):
+class ResponsibilityManager(models.Manager["Responsibility"]):
     def get_by_natural_key(self, plan_code: str, number: str, acronym: str) -> "Responsibility":
         return self.get(activity__plan__code=plan_code, activity__number=number, organization__acronym=acronym)
 
@@ -410,7 +419,7 @@ class Responsibility(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="responsibilities")
     role = models.CharField(max_length=10, choices=ResponsibilityRole.choices, default=ResponsibilityRole.LEAD)
 
-    objects = ResponsibilityManager()
+    objects = ResponsibilityManager.from_queryset(ResponsibilityQuerySet)()
 
     class Meta:
         ordering = ["activity_id", "role", "organization__acronym"]
@@ -428,10 +437,10 @@ class Responsibility(models.Model):
     def natural_key(self) -> tuple[str, str, str]:
         return (*self.activity.natural_key(), self.organization.acronym)
 
-    natural_key.dependencies = ["actions.activity", "organizations.organization"]
+    natural_key.dependencies = ["actions.activity", "organizations.organization"]  # type: ignore[attr-defined]
 
 
-class ActivityOpenKindManager(models.Manager):
+class ActivityOpenKindManager(models.Manager["ActivityOpenKind"]):
     def get_by_natural_key(self, plan_code: str, number: str, kind: str) -> "ActivityOpenKind":
         return self.get(activity__plan__code=plan_code, activity__number=number, kind=kind)
 
@@ -465,13 +474,13 @@ class ActivityOpenKind(models.Model):
     def natural_key(self) -> tuple[str, str, str]:
         return (*self.activity.natural_key(), self.kind)
 
-    natural_key.dependencies = ["actions.activity"]
+    natural_key.dependencies = ["actions.activity"]  # type: ignore[attr-defined]
 
 
 EVIDENCE_MAX_LINKS = 10
 
 
-def validate_evidence(value) -> None:
+def validate_evidence(value: object) -> None:
     """Evidence is a list of at most ten web addresses."""
     if not isinstance(value, list):
         raise ValidationError("Evidence is a list of links.")

@@ -29,8 +29,7 @@ from organizations.models import FocalPoint, Organization
 from organizations.roles import Role, user_role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from actions.models import Activity, Plan, StatusEntry
 
@@ -45,7 +44,7 @@ class Actor:
 
     role: Role | None
     organization: Organization | None = None
-    user: "AbstractBaseUser | None" = None
+    user: "User | None" = None
     is_system: bool = False
 
     @property
@@ -60,7 +59,7 @@ PARTICIPANTS = Actor(role=Role.VIEWER)
 SYSTEM = Actor(role=None, is_system=True)
 
 # A user, or an actor already made: every function below takes either.
-Who = Union["AbstractBaseUser", "AnonymousUser", Actor]
+Who = Union["User", "AnonymousUser", Actor]
 
 
 def actor_of(who: Who) -> Actor:

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +24,7 @@ def status_entry_log(
     *,
     activity: Activity,
     organization: Organization,
-    author,
+    author: User,
     status: str,
     observations: str,
     reported_on: datetime.date | None = None,
@@ -81,7 +82,7 @@ def status_entry_log(
 
 
 @transaction.atomic
-def status_entry_review(*, entry: StatusEntry, reviewer, decision: str, comment: str = "") -> StatusEntryReview:
+def status_entry_review(*, entry: StatusEntry, reviewer: User, decision: str, comment: str = "") -> StatusEntryReview:
     """Accept a submitted entry, or return it with a comment that says why."""
     permissions.may_review(reviewer, entry).require()
     comment = (comment or "").strip()

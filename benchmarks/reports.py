@@ -1,6 +1,7 @@
 """How long each stocktaking report format takes, and how much memory it peaks at.
 
     python benchmarks/reports.py            # SQLite in memory, or the DATABASE_URL's server
+    python benchmarks/reports.py json csv   # building the report and only these formats
 
 It creates a throwaway test database, loads the shipped plans, adds a synthetic plan of
 1,000 activities with 20 entries each (20,000 entries, half of them accepted through a
@@ -129,7 +130,7 @@ def main() -> None:
                                  author=staff)  # fmt: skip
             seconds, peak, _report, runs = measure(lambda cycle=cycle: build_report(cycle=cycle, reader=staff))
             print(f"{code:<14}{'build':<8}{seconds:>10.3f}{peak / 2**20:>10.1f}{'':>10}{runs:>6}", flush=True)
-            for format_ in ["json", "csv", "xlsx", "html", "pdf"]:
+            for format_ in sys.argv[1:] or ["json", "csv", "xlsx", "html", "pdf"]:
                 seconds, peak, content, runs = measure(
                     lambda format_=format_, cycle=cycle: exports.render(
                         build_report(cycle=cycle, reader=staff), format_

@@ -26,7 +26,7 @@ acronym_validator = RegexValidator(
 )
 
 
-class OrganizationQuerySet(models.QuerySet):
+class OrganizationQuerySet(models.QuerySet["Organization"]):
     def for_directory(self) -> "OrganizationQuerySet":
         return self.select_related("parent").order_by("acronym")
 
@@ -47,7 +47,7 @@ class OrganizationQuerySet(models.QuerySet):
         ).distinct()
 
 
-class OrganizationManager(models.Manager.from_queryset(OrganizationQuerySet)):
+class OrganizationManager(models.Manager["Organization"]):
     def get_by_natural_key(self, acronym: str) -> "Organization":
         return self.get(acronym=acronym)
 
@@ -59,7 +59,7 @@ class Organization(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     website = models.URLField(blank=True)
 
-    objects = OrganizationManager()
+    objects = OrganizationManager.from_queryset(OrganizationQuerySet)()
 
     class Meta:
         ordering = ["acronym"]

@@ -1,7 +1,7 @@
 """Writes to accounts and organizations."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +21,7 @@ def user_create(
     organization: Organization | None = None,
     name: str = "",
     check_password: bool = True,
-):
+) -> User:
     """Create an account with one role; a focal point also enters the organization's directory."""
     User = get_user_model()
     role = Role(role)
@@ -59,7 +59,7 @@ def user_create(
     return user
 
 
-def profile_update(*, user, mail: str) -> Profile:
+def profile_update(*, user: User, mail: str) -> Profile:
     """Save what ``user`` wants by e-mail: reminders only, or reminders and digests."""
     profile = Profile.objects.filter(user=user).first() or Profile(user=user)
     profile.mail = mail

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -29,7 +30,7 @@ def cycle_create(
     period_start: datetime.date,
     period_end: datetime.date,
     deadline: datetime.date,
-    author: Who,
+    author: User,
     open_now: bool = False,
 ) -> StocktakingCycle:
     permissions.may_run_stocktaking(author, plan).require()
@@ -119,7 +120,7 @@ def cycle_report_sent(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycl
 
 
 @transaction.atomic
-def status_entries_import(*, organization: Organization, author: Who, check: ImportCheck) -> list[StatusEntry]:
+def status_entries_import(*, organization: Organization, author: User, check: ImportCheck) -> list[StatusEntry]:
     """Log every new row of a checked spreadsheet, or none of them.
 
     Rows identical to an entry already logged are left out, so the same file twice logs once.
