@@ -96,13 +96,13 @@ def send_digests(today: datetime.date) -> str:
         reader = permissions.actor_of(user)
         silent = {cycle: sorted(cycle.unreported(reader), key=lambda o: o.acronym) for cycle in cycles}
         new_entries = list(StatusEntry.objects.recent(reader).filter(created_at__gte=since)[:100])
-        awaiting = StatusEntry.objects.for_review_queue(reader)
+        queue = StatusEntry.objects.for_review_queue(reader)
         may_review = permissions.may_review(reader)
         if not may_review:
             # Others hear only of their own organization's entries waiting for CTED.
             organization = reader.organization
-            awaiting = awaiting.filter(organization=organization) if organization else awaiting.none()
-        awaiting = list(awaiting[:100])
+            queue = queue.filter(organization=organization) if organization else queue.none()
+        awaiting = list(queue[:100])
         if not (new_entries or awaiting or any(silent.values())):
             continue
         written += bool(

@@ -5,6 +5,8 @@ each role has are decided in the permission modules of the apps, not here: this 
 only names the roles and keeps their groups in place.
 """
 
+from typing import Any
+
 from django.contrib.auth.models import Group, Permission
 from django.db import models
 
@@ -25,20 +27,20 @@ _STAFF_MODEL_PERMISSIONS = {
 }
 
 
-def user_role(user) -> Role | None:
+def user_role(user: Any) -> Role | None:
     """The role of ``user``, read once per request object and kept on it."""
     if not user.is_authenticated:
         return None
-    cached = getattr(user, "_tracker_role", False)
-    if cached is not False:
-        return cached
+    if "_tracker_role" in user.__dict__:
+        return user.__dict__["_tracker_role"]
+    role: Role | None
     if user.is_superuser:
         role = Role.STAFF
     else:
         names = set(user.groups.values_list("name", flat=True))
         # The most capable role wins when an account was put in several groups.
         role = next((r for r in Role if GROUP_NAMES[r] in names), None)
-    user._tracker_role = role
+    user.__dict__["_tracker_role"] = role
     return role
 
 

@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from organizations import services
 from organizations.confirmation import focal_point_id_from_token
 from organizations.models import FocalPoint, MailPreference, Organization, Profile, wants_digests
+from tracker.http import Request
 
 
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: Request) -> HttpResponse:
     organizations = Organization.objects.for_directory().annotate(
         focal_point_count=Count("focal_points", filter=Q(focal_points__is_active=True))
     )
@@ -25,7 +26,7 @@ class ProfileForm(forms.ModelForm):
         widgets = {"mail": forms.RadioSelect}
 
 
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: Request) -> HttpResponse:
     """What the user wants by e-mail: reminders only, or reminders and digests."""
     current = Profile.objects.filter(user=request.user).first() or Profile(
         user=request.user,

@@ -156,7 +156,7 @@ class Report:
 
 
 def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime | None = None) -> Report:
-    moment = cycle.closed_at if cycle.is_closed else (now or timezone.now())
+    moment = cycle.closed_at if cycle.closed_at is not None else (now or timezone.now())
     previous = cycle.previous()
     plan = cycle.plan
     activities = (
@@ -166,7 +166,7 @@ def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime
         .with_overall_status(reader, as_of=moment, reported_until=cycle.period_end)
     )
     if previous is not None:
-        previous_moment = min(previous.closed_at if previous.is_closed else moment, moment)
+        previous_moment = min(previous.closed_at or moment, moment)
         activities = activities.with_overall_status(
             reader, as_of=previous_moment, reported_until=previous.period_end, name="previous_status"
         )
@@ -197,7 +197,7 @@ def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime
             number=activity.number,
             text=activity.text,
             responsible_text=activity.responsible_text,
-            status=activity.status,
+            status=activity.status,  # type: ignore[attr-defined]  # annotated by with_overall_status
             previous_status=getattr(activity, "previous_status", None),
             updated=bool(in_cycle),
             organizations=rows,
@@ -240,6 +240,6 @@ def _organization_row(organization: Organization, role: str, entry: StatusEntry 
         status=entry.status,
         reported_on=entry.reported_on,
         observations=entry.observations,
-        review_state=entry.state_then,
+        review_state=entry.state_then,  # type: ignore[attr-defined]  # annotated in build_report
         confidentiality=entry.confidentiality,
     )

@@ -234,7 +234,7 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
             validate_evidence(evidence)
         except ValidationError as error:
             errors.extend(error.messages)
-        if errors:
+        if errors or activity is None or status is None or confidentiality is None:
             check.errors.extend((number, message) for message in errors)
             continue
         check.rows.append(ImportRow(number, activity, status, observations, reported_on, confidentiality, evidence))

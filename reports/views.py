@@ -1,8 +1,9 @@
 import secrets
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +17,10 @@ from reports.forms import CycleForm, UploadForm
 from reports.models import ReportFile, StocktakingCycle
 from reports.services import cycle_close, cycle_create, cycle_open, status_entries_import
 from tracker.forms import add_service_errors
+from tracker.http import Request
 
 
-def cycle_list(request: HttpRequest) -> HttpResponse:
+def cycle_list(request: Request) -> HttpResponse:
     cycles = StocktakingCycle.objects.select_related("plan").order_by("plan__code", "-period_end")
     return render(
         request,
@@ -27,7 +29,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def cycle_new(request: HttpRequest) -> HttpResponse:
+def cycle_new(request: Request) -> HttpResponse:
     permissions.may_run_stocktaking(request.user).require()
     form = CycleForm(request.POST or None, initial={"plan": request.GET.get("plan")})
     if request.method == "POST" and form.is_valid():
@@ -51,7 +53,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/cycle_form.html", {"form": form}, status=status)
 
 
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: Request, pk: int) -> HttpResponse:
     cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
     report = build_report(cycle=cycle, reader=request.user)
     today = timezone.localdate()
@@ -67,7 +69,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def cycle_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def cycle_transition(request: Request, pk: int, action: str) -> HttpResponse:
     cycle = get_object_or_404(StocktakingCycle, pk=pk)
     change = {"open": cycle_open, "close": cycle_close}[action]
     try:
@@ -79,7 +81,7 @@ def cycle_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
     return redirect(cycle)
 
 
-def cycle_report(request: HttpRequest, pk: int, format_: str) -> HttpResponse:
+def cycle_report(request: Request, pk: int, format_: str) -> HttpResponse:
     cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
     return report_response(cycle, request.user, format_)
 
@@ -96,13 +98,13 @@ def report_response(cycle: StocktakingCycle, reader, format_: str) -> HttpRespon
     return response
 
 
-def _organization_for_import(request: HttpRequest, acronym: str) -> Organization:
+def _organization_for_import(request: Request, acronym: str) -> Organization:
     organization = get_object_or_404(Organization, acronym=acronym)
     permissions.may_log(request.user, organization=organization).require_permission()
     return organization
 
 
-def spreadsheet_download(request: HttpRequest, acronym: str) -> HttpResponse:
+def spreadsheet_download(request: Request, acronym: str) -> HttpResponse:
     organization = _organization_for_import(request, acronym)
     response = HttpResponse(spreadsheet.template_for(organization), content_type=exports.FORMATS["xlsx"])
     stamp = timezone.localdate().isoformat()
@@ -110,12 +112,12 @@ def spreadsheet_download(request: HttpRequest, acronym: str) -> HttpResponse:
     return response
 
 
-def spreadsheet_upload(request: HttpRequest, acronym: str) -> HttpResponse:
+def spreadsheet_upload(request: Request, acronym: str) -> HttpResponse:
     """Upload, see what would be logged and every error with its row, then confirm: all rows or none."""
     organization = _organization_for_import(request, acronym)
     session_key = f"spreadsheet-import:{organization.pk}"
     form = UploadForm()
-    context = {"organization": organization, "form": form}
+    context: dict[str, Any] = {"organization": organization, "form": form}
     status = 200
     if request.method == "POST" and "confirm" in request.POST:
         raw = request.session.get(session_key)
@@ -157,7 +159,7 @@ def spreadsheet_upload(request: HttpRequest, acronym: str) -> HttpResponse:
     return render(request, "reports/spreadsheet_upload.html", context, status=status)
 
 
-def cycle_report_file(request: HttpRequest, pk: int, format_: str) -> FileResponse:
+def cycle_report_file(request: Request, pk: int, format_: str) -> FileResponse:
     """The report stored when the cycle closed, as it was sent to all participants."""
     record = get_object_or_404(ReportFile, cycle_id=pk, format=format_)
     return FileResponse(

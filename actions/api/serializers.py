@@ -146,7 +146,7 @@ class StatusEntrySerializer(serializers.ModelSerializer):
     def _visible_id(self, other: StatusEntry | None) -> int | None:
         # The id of an entry the reader may not see is not theirs to know.
         user = self.context["request"].user
-        return other.pk if permissions.may_read(user, other) else None
+        return other.pk if other is not None and permissions.may_read(user, other) else None
 
 
 class StatusEntryCreateSerializer(serializers.Serializer):

@@ -24,7 +24,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    filterset_fields = []
+    filterset_fields: list[str] = []
 
     def get_queryset(self):
         plans = Plan.objects.with_counts()

@@ -17,4 +17,4 @@ class CycleSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["state", "opened_at", "closed_at"]
         # The service checks the rules (dates in order, one open cycle a plan) and says which field is wrong.
-        validators = []
+        validators: list[object] = []

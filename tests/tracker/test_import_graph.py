@@ -93,7 +93,9 @@ class Imports(ast.NodeVisitor):
                 package = package.rpartition(".")[0]
             base = f"{package}.{base}".strip(".")
         # ``from actions import permissions`` imports the module actions.permissions.
-        self._found(node, [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names])
+        self._found(
+            node, [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+        )
 
 
 def graph() -> tuple[dict[str, set[str]], list[str]]:
