@@ -46,9 +46,11 @@ worker: install
 test: install-dev
 	$(BIN)/pytest
 
+## ruff (lint and format) and mypy with django-stubs, as CI runs them.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	SECRET_KEY=lint $(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

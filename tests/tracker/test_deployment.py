@@ -41,3 +41,12 @@ def test_the_makefile_has_the_two_commands_the_readme_promises():
         assert f"make {target}" in readme
     assert "\nworker:" in makefile and "celery -A tracker worker --beat" in makefile
     assert "setup_schedules" in makefile
+
+
+def test_pre_commit_runs_ruff_django_upgrade_and_the_same_mypy_as_ci():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "django-upgrade", "mypy"} <= set(hooks)
+    assert hooks["django-upgrade"]["args"] == ["--target-version", "5.2"]
+    assert hooks["mypy"]["entry"].endswith(".venv/bin/mypy")
+    assert "SECRET_KEY=lint $(BIN)/mypy" in (ROOT / "Makefile").read_text()
