@@ -13,7 +13,7 @@ NO_UPDATE = "No accepted entry"
 STATUS_ORDER = [*Status.values, None]
 # The only place the colours are written: pages and the report get them from status_stylesheet(),
 # spreadsheets and charts from here. "none" is an activity with no accepted entry.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str | None, str] = {
     Status.NOT_STARTED: "9AA5B1",
     Status.PLANNED: "8AB4E8",
     Status.IN_PROGRESS: "2F74C0",

@@ -52,10 +52,9 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
         objectives=objectives,
         request=request,
     )
-    if filterset.is_bound and not filterset.is_valid():
-        activities = filterset.queryset.none()  # a filter that cannot be read lists nothing, beside its error
-    else:
-        activities = filterset.qs
+    # A filter that cannot be read lists nothing, beside its error, rather than all the plan.
+    unreadable = filterset.is_bound and not filterset.is_valid()
+    activities = filterset.queryset.none() if unreadable else filterset.qs
 
     by_objective: dict[int, list[Activity]] = {}
     for activity in activities:

@@ -27,11 +27,6 @@ class AcronymFilter(django_filters.ModelChoiceFilter):
     """An organization given by its acronym."""
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ThemeFilter(django_filters.ModelChoiceFilter):
-    """A theme given by its slug."""
-
-
 @extend_schema_field(OpenApiTypes.INT)
 class CycleFilter(django_filters.ModelChoiceFilter):
     """A stocktaking cycle given by its id."""
@@ -71,7 +66,7 @@ class ActivityFilter(django_filters.FilterSet):
         empty_label="Any status",
         help_text="Overall status (of the most recent accepted entry); 'none' for activities without one.",
     )
-    theme = ThemeFilter(
+    theme = django_filters.ModelChoiceFilter(
         field_name="themes",
         queryset=Theme.objects.all(),
         to_field_name="slug",

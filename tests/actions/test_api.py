@@ -62,6 +62,12 @@ def test_objective_filter_lists_that_objectives_activities(api):
     ]
 
 
+def test_theme_filter_lists_the_activities_tagged_with_it(api):
+    assert numbers(api.get("/api/v1/activities/", {"theme": "standards"})) == ["3.4", "3.5", "3.6", "7.1", "7.2", "7.3"]
+    assert numbers(api.get("/api/v1/activities/", {"theme": "standards", "objective": 7})) == ["7.1", "7.2", "7.3"]
+    assert numbers(api.get("/api/v1/activities/", {"plan": "cica-2008", "theme": "standards"})) == []
+
+
 def test_text_search_finds_words_anywhere_in_the_activity(api):
     assert numbers(api.get("/api/v1/activities/", {"plan": "nairobi-2007", "q": "asylum refugee"})) == ["9.1"]
     assert numbers(api.get("/api/v1/activities/", {"plan": "nairobi-2007", "q": "3.2"})) == ["3.2"]
@@ -77,6 +83,7 @@ def test_text_search_finds_words_anywhere_in_the_activity(api):
         ({"updated_since": "2026-13-45"}, "updated_since", "Give a date as YYYY-MM-DD."),
         ({"updated_since": "yesterday"}, "updated_since", "Give a date as YYYY-MM-DD."),
         ({"status": "finished"}, "status", "Select a valid choice. finished is not one of the available choices."),
+        ({"theme": "no-such-theme"}, "theme", "No theme has the slug “no-such-theme”."),
     ],
 )
 def test_bad_query_parameters_are_a_400_that_says_what_is_wrong(api, params, field, message):

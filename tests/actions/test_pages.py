@@ -1,10 +1,12 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 
-from actions.models import Activity, Confidentiality, ReviewState, StatusEntry, StatusEntryReview
+from actions.display import LIGHT_TEXT, STATUS_COLOURS
+from actions.models import Activity, Confidentiality, ReviewState, Status, StatusEntry, StatusEntryReview
 from tests.factories import ActivityFactory, ObjectiveFactory, ResponsibilityFactory, StatusEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +89,7 @@ def test_the_plan_page_lists_objectives_and_activities_with_their_status(viewer,
         ("organization=UNHCR", ["3.4", "3.5", "4.2", "4.3", "7.1", "8.2", "9.1", "9.2", "10.1", "10.2"]),
         ("status=completed", ["3.2"]),
         ("theme=maritime-security", ["3.5"]),
+        ("theme=standards&objective=3", ["3.4", "3.5", "3.6"]),
         ("q=asylum+refugee", ["9.1"]),
         ("objective=3&status=none", ["3.1", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8"]),
     ],
@@ -111,6 +114,29 @@ def test_a_bad_plan_filter_is_a_clear_message(viewer):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert signed_in(viewer).get("/plans/no-such-plan/").status_code == 404
+
+
+def options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)[0]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def test_the_plan_page_offers_only_what_is_in_its_plan(viewer):
+    cica = signed_in(viewer).get("/plans/cica-2008/").content.decode()
+    assert options(cica, "objective") == ["", "1", "2", "3", "4"]
+    assert options(cica, "organization") == ["", "CICA", "IOM"]
+    assert options(cica, "theme") == [""]  # no CICA activity has a theme
+    assert options(cica, "status") == ["", *Status.values, "none"]
+    nairobi = signed_in(viewer).get("/plans/nairobi-2007/").content.decode()
+    assert options(nairobi, "organization") == ["", "CTC", "CTED", "ICAO", "IMO", "INTERPOL", "OHCHR", "UNHCR", "WCO"]
+    assert "maritime-security" in options(nairobi, "theme") and 'name="plan"' not in nairobi
+
+
+@pytest.mark.parametrize("query", ["theme=maritime-security", "organization=ICAO", "objective=9"])
+def test_a_filter_from_another_plan_is_an_error_on_the_plan_page_and_lists_nothing(viewer, query):
+    html = signed_in(viewer).get(f"/plans/cica-2008/?{query}").content.decode()
+    assert '<p class="error" role="alert">Select a valid choice.' in html
+    assert re.findall(r'data-label="No."><a href="/activities/\d+/">([\d.]+)</a>', html) == []
 
 
 def test_the_activity_page_shows_each_organizations_latest_status_and_the_history(viewer, icao):
@@ -225,3 +251,74 @@ def test_password_change(viewer):
         },
     )
     assert response.status_code == 302
+
+
+def test_review_states_and_confidentiality_are_badges(staff, focal_point, icao):
+    plan_activity = {a.number: a for a in Activity.objects.filter(plan__code="nairobi-2007", number__in=["3.2", "3.3"])}
+    submitted = StatusEntryFactory(
+        activity=plan_activity["3.2"],
+        organization=icao,
+        review_state=ReviewState.SUBMITTED,
+        confidentiality=Confidentiality.RESTRICTED,
+    )
+    StatusEntryFactory(activity=plan_activity["3.3"], organization=icao, confidentiality=Confidentiality.PUBLIC)
+    queue = signed_in(staff).get("/review/").content.decode()
+    assert '<span class="badge review-submitted">Submitted</span>' in queue
+    assert '<span class="badge conf-restricted">Restricted to CTED and the reporting organization</span>' in queue
+    assert 'name="decision" value="accept"' in queue  # only a submitted entry offers the review
+
+    returned = signed_in(staff).post(
+        f"/review/{submitted.pk}/", {"decision": "return", "comment": "Add the dates."}, HTTP_HX_REQUEST="true"
+    )
+    assert '<span class="badge review-returned">Returned</span>' in returned.content.decode()
+    assert 'name="decision"' not in returned.content.decode()
+    home = signed_in(focal_point).get("/").content.decode()
+    assert '<span class="badge review-returned">Returned: correct it</span>' in home
+
+    page = signed_in(staff).get(plan_activity["3.3"].get_absolute_url()).content.decode()
+    assert '<span class="badge review-accepted">Accepted</span>' in page
+    assert '<span class="badge conf-public">Public</span>' in page
+    participants = StatusEntryFactory(activity=plan_activity["3.3"], organization=icao, observations="For all of us.")
+    page = signed_in(staff).get(plan_activity["3.3"].get_absolute_url()).content.decode()
+    item = page[page.index(f'id="entry-{participants.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "For all of us." in item and "conf-" not in item  # the usual level needs no badge
+
+
+def test_the_log_form_shows_an_error_on_its_hidden_correction_field(focal_point, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    data = {"organization": icao.pk, "status": "planned", "observations": "Fine.", "reported_on": "2026-01-05",
+            "confidentiality": "participants", "evidence": "", "supersedes": "999999"}  # fmt: skip
+    response = signed_in(focal_point).post(activity.get_absolute_url(), data)
+    assert response.status_code == 400
+    assert re.search(r'<p class="error" role="alert">Supersedes: Select a valid choice', response.content.decode())
+    assert not StatusEntry.objects.exists()
+
+
+def css_rules(css: str) -> dict[str, str]:
+    return {selector.strip(): body.strip() for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)}
+
+
+def test_the_status_colours_are_one_stylesheet_that_every_page_links(client, viewer):
+    response = client.get("/status-colours.css")  # no sign-in: the sign-in page links it too
+    assert response.status_code == 200 and response["Content-Type"] == "text/css; charset=utf-8"
+    assert "max-age=3600" in response["Cache-Control"]
+    rules = css_rules(response.content.decode())
+    for status, colour in STATUS_COLOURS.items():
+        name = status or "none"
+        text = " color: #fff;" if status in LIGHT_TEXT else ""
+        assert rules[f".status-{name}"] == f"background: #{colour};{text}", name
+        assert rules[f".fill-{name}"] == f"background: #{colour};", name
+        assert f"--{name}: #{colour};" in rules[":root"]
+    for page in [client.get("/accounts/login/"), signed_in(viewer).get("/plans/nairobi-2007/")]:
+        html = page.content.decode()
+        assert '<link rel="stylesheet" href="/status-colours.css">' in html and "<style" not in html
+
+
+def test_no_stylesheet_repeats_a_status_colour_and_each_variable_used_is_defined():
+    generated = css_rules(Client().get("/status-colours.css").content.decode())[":root"]
+    for name in ["tracker/tracker.css", "reports/report.css"]:
+        css = (settings.BASE_DIR / "static" / name).read_text().lower()
+        assert not [c for c in STATUS_COLOURS.values() if f"#{c.lower()}" in css], name
+        for variable in re.findall(r"var\((--[\w-]+)\)", css):
+            assert f"{variable}:" in css or f"{variable}:" in generated, (name, variable)

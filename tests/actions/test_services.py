@@ -17,20 +17,13 @@ from actions.models import (
 )
 from actions.services import status_entry_log, status_entry_review
 from tests.factories import StatusEntryFactory
+from tests.helpers import counts, nairobi
 
 pytestmark = pytest.mark.django_db
 
 MAY = datetime.date(2026, 5, 1)
 APRIL = datetime.date(2026, 4, 1)
 MARCH = datetime.date(2026, 3, 1)
-
-
-def nairobi(number: str) -> Activity:
-    return Activity.objects.get(plan__code="nairobi-2007", number=number)
-
-
-def counts() -> tuple[int, int]:
-    return StatusEntry.objects.count(), StatusEntryReview.objects.count()
 
 
 def log(author, organization, number="3.2", **kwargs) -> StatusEntry:

@@ -11,19 +11,12 @@ from organizations.models import Organization
 from reports.models import StocktakingCycle
 from tests.conftest import token_client
 from tests.factories import StatusEntryFactory, UserFactory
+from tests.helpers import counts, nairobi
 
 pytestmark = pytest.mark.django_db
 
 ENTRIES = "/api/v1/status-entries/"
 REPORTED_ON = datetime.date(2026, 6, 30)
-
-
-def nairobi(number: str) -> Activity:
-    return Activity.objects.get(plan__code="nairobi-2007", number=number)
-
-
-def counts() -> tuple[int, int]:
-    return StatusEntry.objects.count(), StatusEntryReview.objects.count()
 
 
 def payload(**changes) -> dict:

@@ -27,11 +27,10 @@ from openpyxl import load_workbook
 
 from actions.models import Activity, Confidentiality, Plan, Responsibility, StatusEntry
 from actions.services import status_entry_log, status_entry_review
-from organizations.models import Organization
 from reports.models import StocktakingCycle
 from reports.services import cycle_create
+from tests.helpers import NAIROBI, nairobi, organization
 
-NAIROBI = "nairobi-2007"
 PERIOD_START = datetime.date(2025, 1, 1)
 PERIOD_END = datetime.date(2025, 6, 30)
 DEADLINE = datetime.date(2025, 7, 15)
@@ -66,14 +65,6 @@ REPORTED_PAIRS = {
     ("5.2", "ICAO"),
 }
 UPDATED_IN_CYCLE = {"1.1", "1.2", "3.1", "3.2", "3.3", "3.4", "3.6", "5.2"}
-
-
-def nairobi(number: str) -> Activity:
-    return Activity.objects.get(plan__code=NAIROBI, number=number)
-
-
-def organization(acronym: str) -> Organization:
-    return Organization.objects.get(acronym=acronym)
 
 
 def nairobi_numbers() -> list[str]:

@@ -234,6 +234,14 @@ def test_the_json_and_the_html_show_the_same_statuses_and_completeness(cycle, cl
     assert report["cycle"]["state"] == "open"
 
 
+def test_the_html_report_carries_the_pages_status_colours_within_it(cycle, client):
+    html = fetch(client, report_url(cycle, "html")).decode()
+    inlined = re.search(r"<style>(.*?)</style>", html, re.S)[1]
+    assert client.get("/status-colours.css").content.decode() in inlined
+    assert f".status-completed {{ background: #{STATUS_COLOURS[Status.COMPLETED]}; color: #fff; }}" in inlined
+    assert "<link" not in html  # nothing to fetch: the HTML, and the PDF made from it, stand alone
+
+
 @pytest.mark.parametrize("format_", FORMATS)
 def test_every_activity_of_the_plan_is_in_every_format(cycle, client, format_):
     content = fetch(client, report_url(cycle, format_))
