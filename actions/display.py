@@ -2,11 +2,6 @@
 
 import functools
 
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
-
 from actions.models import Status
 
 NO_UPDATE = "No accepted entry"
@@ -47,13 +42,3 @@ def status_stylesheet() -> str:
         rules.append(f".status-{name} {{ background: #{colour};{text} }}")
         rules.append(f".fill-{name} {{ background: #{colour}; }}")
     return "\n".join(rules) + "\n"
-
-
-# Every page links it, the sign-in page too, and colours are no secret. An hour's caching
-# lets a changed colour reach browsers the day it is deployed.
-@login_not_required
-@require_safe
-@cache_control(public=True, max_age=60 * 60)
-def status_stylesheet_view(request: HttpRequest) -> HttpResponse:
-    """``status_stylesheet()`` served to pages, which link it beside their own stylesheet."""
-    return HttpResponse(status_stylesheet(), content_type="text/css; charset=utf-8")

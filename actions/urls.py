@@ -1,10 +1,10 @@
 from django.urls import path
 
-from actions import display, views
+from actions import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("status-colours.css", display.status_stylesheet_view, name="status-stylesheet"),
+    path("status-colours.css", views.status_stylesheet_view, name="status-stylesheet"),
     path("plans/<slug:code>/", views.plan_detail, name="plan-detail"),
     path("activities/<int:pk>/", views.activity_detail, name="activity-detail"),
     path("organizations/<str:acronym>/", views.organization_detail, name="organization-detail"),

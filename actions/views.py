@@ -1,12 +1,14 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from actions import permissions
-from actions.api.filters import PlanActivityFilter
+from actions import display, permissions
+from actions.filters import PlanActivityFilter
 from actions.forms import ReviewForm, StatusEntryForm
 from actions.models import Activity, Plan, ReviewState, StatusEntry
 from actions.services import status_entry_log, status_entry_review
@@ -228,3 +230,13 @@ def review_entry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Entry {entry.activity.number} ({entry.organization.acronym}) reviewed.")
     return redirect("review-queue")
+
+
+# Every page links it, the sign-in page too, and colours are no secret. An hour's caching
+# lets a changed colour reach browsers the day it is deployed.
+@login_not_required
+@require_safe
+@cache_control(public=True, max_age=60 * 60)
+def status_stylesheet_view(request: HttpRequest) -> HttpResponse:
+    """``display.status_stylesheet()`` served to pages, which link it beside their own stylesheet."""
+    return HttpResponse(display.status_stylesheet(), content_type="text/css; charset=utf-8")

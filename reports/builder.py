@@ -15,7 +15,7 @@ from django.utils import timezone
 from actions.models import Activity, Responsibility, Status, StatusEntry, review_state_as_of
 from actions.permissions import Who
 from organizations.models import Organization
-from reports.models import StocktakingCycle
+from reports.models import CycleState, StocktakingCycle
 
 STATUS_ORDER = [*Status.values, None]
 
@@ -89,6 +89,10 @@ class Report:
     @property
     def activities(self) -> list[ActivityRow]:
         return [a for o in self.objectives for a in o.activities]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == CycleState.CLOSED
 
     @property
     def silent(self) -> list[ActivityRow]:

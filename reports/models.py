@@ -68,6 +68,14 @@ class StocktakingCycle(models.Model):
             raise ValidationError(errors)
 
     @property
+    def is_planned(self) -> bool:
+        return self.state == CycleState.PLANNED
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == CycleState.OPEN
+
+    @property
     def is_closed(self) -> bool:
         return self.state == CycleState.CLOSED
 

@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from actions import permissions
-from actions.api.filters import ActivityFilter, StatusEntryFilter
 from actions.api.serializers import (
     ActivitySerializer,
     PlanDetailSerializer,
@@ -14,6 +13,7 @@ from actions.api.serializers import (
     StatusEntryCreateSerializer,
     StatusEntrySerializer,
 )
+from actions.filters import ActivityFilter, StatusEntryFilter
 from actions.models import Activity, Objective, Plan, StatusEntry, StatusEntryReview
 from actions.services import status_entry_log, status_entry_review
 from tracker.api import service_errors
