@@ -19,7 +19,9 @@ class EvidenceField(forms.CharField):
 
 
 class StatusEntryForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=None, empty_label=None, label="On behalf of")
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=None, empty_label=None, label="On behalf of"
+    )
     status = forms.ChoiceField(choices=Status.choices)
     observations = forms.CharField(
         max_length=StatusEntry.OBSERVATIONS_MAX_LENGTH,
@@ -31,7 +33,9 @@ class StatusEntryForm(forms.Form):
     )
     confidentiality = forms.ChoiceField(choices=Confidentiality.choices, initial=Confidentiality.PARTICIPANTS)
     evidence = EvidenceField(required=False, label="Evidence links")
-    supersedes = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    supersedes: "forms.ModelChoiceField[StatusEntry]" = forms.ModelChoiceField(
+        queryset=None, required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, organizations, activity, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -11,18 +13,20 @@ from actions import display, permissions
 from actions.filters import PlanActivityFilter
 from actions.forms import ReviewForm, StatusEntryForm
 from actions.models import Activity, Plan, ReviewState, StatusEntry
+from actions.permissions import Who
 from actions.services import status_entry_log, status_entry_review
 from organizations.models import Organization
 from tracker.forms import add_service_errors
+from tracker.http import Request
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: Request) -> HttpResponse:
     user = request.user
-    plans = list(Plan.objects.with_counts())
     distribution = Activity.objects.status_distribution(user, by="plan_id")
-    for plan in plans:
-        plan.distribution = distribution.get(plan.pk, {})
-    context = {"plans": plans, "recent_entries": StatusEntry.objects.recent(user)[:10]}
+    context: dict[str, Any] = {
+        "plans": [(plan, distribution.get(plan.pk, {})) for plan in Plan.objects.with_counts()],
+        "recent_entries": StatusEntry.objects.recent(user)[:10],
+    }
     if permissions.may_review(user):
         queue = StatusEntry.objects.for_review_queue(user)
         context["review_count"] = queue.count()
@@ -37,13 +41,16 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         # Nothing logged yet, or the latest entry came back for a correction.
         context["to_report"] = [
-            a for a in to_report if a.organization_status is None or a.organization_review_state == ReviewState.RETURNED
+            a
+            for a in to_report
+            if a.organization_status is None  # type: ignore[attr-defined]  # annotated above
+            or a.organization_review_state == ReviewState.RETURNED  # type: ignore[attr-defined]
         ]
         context["organization"] = organization
     return render(request, "actions/home.html", context)
 
 
-def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
+def plan_detail(request: Request, code: str) -> HttpResponse:
     user = request.user
     plan = get_object_or_404(Plan, code=code)
     objectives = list(plan.objectives.all())
@@ -62,14 +69,12 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     for activity in activities:
         by_objective.setdefault(activity.objective_id, []).append(activity)
     distribution = Activity.objects.filter(plan=plan).status_distribution(user, by="objective_id")
-    for objective in objectives:
-        objective.listed = by_objective.get(objective.pk, [])
-        objective.distribution = distribution.get(objective.pk, {})
     context = {
         "plan": plan,
-        "objectives": objectives,
+        # Each objective with the activities listed under it and its status distribution.
+        "objectives": [(o, by_objective.get(o.pk, []), distribution.get(o.pk, {})) for o in objectives],
         "filterset": filterset,
-        "shown": sum(len(o.listed) for o in objectives),
+        "shown": sum(len(listed) for listed in by_objective.values()),
         "filtered": filterset.is_bound,
     }
     template = "actions/_plan_activities.html" if request.htmx else "actions/plan_detail.html"
@@ -77,7 +82,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: Request, pk: int) -> HttpResponse:
     user = request.user
     activity = get_object_or_404(
         Activity.objects.select_related("plan", "objective")
@@ -125,12 +130,16 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         form = StatusEntryForm(initial=initial, organizations=loggable, activity=activity, user=user)
 
-    timeline = list(StatusEntry.objects.for_timeline(activity, user))
-    for entry in timeline:
-        # Only corrections the user may read are spoken of, in either direction.
-        successor = getattr(entry, "superseded_by", None)
-        entry.shown_successor = successor if permissions.may_read(user, successor) else None
-        entry.shown_predecessor = entry.supersedes if permissions.may_read(user, entry.supersedes) else None
+    # Each entry with the correction that replaced it and the entry it corrects: only those
+    # the user may read are spoken of, in either direction.
+    timeline = [
+        (
+            entry,
+            successor if permissions.may_read(user, successor := getattr(entry, "superseded_by", None)) else None,
+            entry.supersedes if permissions.may_read(user, entry.supersedes) else None,
+        )
+        for entry in StatusEntry.objects.for_timeline(activity, user)
+    ]
     context = {
         "activity": activity,
         "timeline": timeline,
@@ -149,7 +158,7 @@ def _organization_posted(data: QueryDict) -> Organization | None:
     return Organization.objects.filter(pk=posted).first() if posted.isdigit() else None
 
 
-def _entry_to_correct(request: HttpRequest, activity: Activity, loggable: list[Organization]) -> StatusEntry | None:
+def _entry_to_correct(request: Request, activity: Activity, loggable: list[Organization]) -> StatusEntry | None:
     try:
         pk = int(request.GET.get("correct", ""))
     except ValueError:
@@ -163,7 +172,7 @@ def _entry_to_correct(request: HttpRequest, activity: Activity, loggable: list[O
     )
 
 
-def _latest_by_organization(activity: Activity, user) -> list[tuple]:
+def _latest_by_organization(activity: Activity, user: Who) -> list[tuple[Organization, str | None, StatusEntry | None]]:
     """Each responsible organization with its latest entry the user may read, then others that reported."""
     latest = {
         entry.organization_id: entry
@@ -172,12 +181,14 @@ def _latest_by_organization(activity: Activity, user) -> list[tuple]:
         .latest_per_activity_and_organization()
         .select_related("organization")
     }
-    rows = [(r.organization, r.role, latest.pop(r.organization_id, None)) for r in activity.responsibilities.all()]
+    rows: list[tuple[Organization, str | None, StatusEntry | None]] = [
+        (r.organization, r.role, latest.pop(r.organization_id, None)) for r in activity.responsibilities.all()
+    ]
     rows += [(entry.organization, None, entry) for entry in latest.values()]
     return rows
 
 
-def organization_detail(request: HttpRequest, acronym: str) -> HttpResponse:
+def organization_detail(request: Request, acronym: str) -> HttpResponse:
     """An organization, its focal points, and its progress on every activity it may report on."""
     organization = get_object_or_404(
         Organization.objects.select_related("parent").prefetch_related("children").with_active_focal_points(),
@@ -202,14 +213,14 @@ def organization_detail(request: HttpRequest, acronym: str) -> HttpResponse:
     return render(request, "organizations/organization_detail.html", context)
 
 
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: Request) -> HttpResponse:
     permissions.may_review(request.user).require()
     entries = StatusEntry.objects.for_review_queue(request.user)
     return render(request, "actions/review_queue.html", {"entries": entries})
 
 
 @require_POST
-def review_entry(request: HttpRequest, pk: int) -> HttpResponse:
+def review_entry(request: Request, pk: int) -> HttpResponse:
     user = request.user
     permissions.may_review(user).require()
     entry = get_object_or_404(StatusEntry.objects.visible_to(user).select_related("activity", "organization"), pk=pk)
@@ -219,9 +230,9 @@ def review_entry(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             status_entry_review(entry=entry, reviewer=user, **form.cleaned_data)
         except ValidationError as invalid:
-            error = " ".join(invalid.messages)
+            error = " ".join(str(m) for m in invalid.messages)
     else:
-        error = " ".join(m for messages_ in form.errors.values() for m in messages_)
+        error = " ".join(str(m) for messages_ in form.errors.values() for m in messages_)
     if request.htmx:
         entry.refresh_from_db()
         return render(request, "actions/_review_item.html", {"entry": entry, "error": error})
