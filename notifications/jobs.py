@@ -15,7 +15,7 @@ from django.utils import timezone
 from actions import permissions
 from actions.models import Plan, Responsibility, Status, StatusEntry, returned_as_of
 from notifications.delivery import deliver_pending
-from notifications.mailing import absolute, focal_points_of, reminder_write, reminder_written
+from notifications.mailing import absolute, focal_points_of, mail_focal_point, mail_user, reminder_written
 from organizations.confirmation import confirmation_token
 from organizations.models import FocalPoint, Organization, wants_digests
 from organizations.roles import Role
@@ -45,26 +45,23 @@ def send_cycle_reminders(today: datetime.date) -> str:
         pending = cycle.unreported()
         for focal_point in focal_points_of(pending):
             activities = pending[focal_point.organization]
-            written += bool(
-                reminder_write(
-                    recipient=focal_point.email,
-                    user=focal_point.user,
-                    cycle=cycle,
-                    step=step,
-                    # One person may be focal point of two organizations: one reminder for each.
-                    key=f"cycle:{cycle.pk}:{focal_point.organization.acronym}:{step}",
-                    template="cycle_reminder",
-                    context={
-                        "focal_point": focal_point,
-                        "organization": focal_point.organization,
-                        "cycle": cycle,
-                        "activities": [(a, absolute(a.get_absolute_url())) for a in activities],
-                        "days_left": (cycle.deadline - today).days,
-                        "overdue_days": (today - cycle.deadline).days,
-                        "cycle_url": absolute(cycle.get_absolute_url()),
-                        "upload_url": absolute(reverse("spreadsheet-upload", args=[focal_point.organization.acronym])),
-                    },
-                )
+            written += mail_focal_point(
+                focal_point,
+                cycle=cycle,
+                step=step,
+                # One person may be focal point of two organizations: one reminder for each.
+                key=f"cycle:{cycle.pk}:{focal_point.organization.acronym}:{step}",
+                template="cycle_reminder",
+                context={
+                    "focal_point": focal_point,
+                    "organization": focal_point.organization,
+                    "cycle": cycle,
+                    "activities": [(a, absolute(a.get_absolute_url())) for a in activities],
+                    "days_left": (cycle.deadline - today).days,
+                    "overdue_days": (today - cycle.deadline).days,
+                    "cycle_url": absolute(cycle.get_absolute_url()),
+                    "upload_url": absolute(reverse("spreadsheet-upload", args=[focal_point.organization.acronym])),
+                },
             )
     return f"{written} reminder(s) written"
 
@@ -105,23 +102,20 @@ def send_digests(today: datetime.date) -> str:
         awaiting = list(queue[:100])
         if not (new_entries or awaiting or any(silent.values())):
             continue
-        written += bool(
-            reminder_write(
-                recipient=user.email,
-                user=user,
-                step="digest",
-                key=key,
-                template="digest",
-                context={
-                    "user": user,
-                    "new_entries": [(e, absolute(e.activity.get_absolute_url())) for e in new_entries],
-                    "awaiting": awaiting,
-                    "may_review": bool(may_review),
-                    "review_url": absolute(reverse("review-queue")),
-                    "silent": [(c, orgs, absolute(c.get_absolute_url())) for c, orgs in silent.items() if orgs],
-                    "week": f"{year}-W{week:02d}",
-                },
-            )
+        written += mail_user(
+            user,
+            step="digest",
+            key=key,
+            template="digest",
+            context={
+                "user": user,
+                "new_entries": [(e, absolute(e.activity.get_absolute_url())) for e in new_entries],
+                "awaiting": awaiting,
+                "may_review": bool(may_review),
+                "review_url": absolute(reverse("review-queue")),
+                "silent": [(c, orgs, absolute(c.get_absolute_url())) for c, orgs in silent.items() if orgs],
+                "week": f"{year}-W{week:02d}",
+            },
         )
     return f"{written} digest(s) written"
 
@@ -158,16 +152,13 @@ def distribute_report(cycle: StocktakingCycle) -> int:
     links = {f: absolute(reverse("cycle-report-file", args=[cycle.pk, f])) for f in stored}
     written = 0
     for focal_point in focal_points_of(cycle.plan.expected_organizations()):
-        written += bool(
-            reminder_write(
-                recipient=focal_point.email,
-                user=focal_point.user,
-                cycle=cycle,
-                step="report",
-                key=f"cycle:{cycle.pk}:report",
-                template="report_ready",
-                context={"cycle": cycle, "focal_point": focal_point, "links": links},
-            )
+        written += mail_focal_point(
+            focal_point,
+            cycle=cycle,
+            step="report",
+            key=f"cycle:{cycle.pk}:report",
+            template="report_ready",
+            context={"cycle": cycle, "focal_point": focal_point, "links": links},
         )
     cycle_report_sent(cycle=cycle, actor=permissions.SYSTEM)
     return written
@@ -215,15 +206,12 @@ def send_matrix(today: datetime.date) -> str:
         if reminder_written(user.email, key):
             continue  # this month's matrix went already: do not build it again
         matrices = [(plan, *organization_matrix(plan, permissions.actor_of(user))) for plan in plans]
-        written += bool(
-            reminder_write(
-                recipient=user.email,
-                user=user,
-                step="matrix",
-                key=key,
-                template="matrix",
-                context={"user": user, "matrices": matrices, "month": today.strftime("%B %Y")},
-            )
+        written += mail_user(
+            user,
+            step="matrix",
+            key=key,
+            template="matrix",
+            context={"user": user, "matrices": matrices, "month": today.strftime("%B %Y")},
         )
     return f"{written} matrix e-mail(s) written"
 
@@ -240,15 +228,12 @@ def ask_to_confirm(today: datetime.date) -> str:
     for focal_point in focal_points:
         if focal_point.confirmed_on and focal_point.confirmed_on > stale:
             continue
-        written += bool(
-            reminder_write(
-                recipient=focal_point.email,
-                user=focal_point.user,
-                step="confirm",
-                key=f"confirm:{today.year}:{focal_point.pk}",
-                template="confirm_details",
-                context={"focal_point": focal_point, "link": confirmation_link(focal_point)},
-            )
+        written += mail_focal_point(
+            focal_point,
+            step="confirm",
+            key=f"confirm:{today.year}:{focal_point.pk}",
+            template="confirm_details",
+            context={"focal_point": focal_point, "link": confirmation_link(focal_point)},
         )
     return f"{written} confirmation request(s) written"
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
@@ -58,6 +59,16 @@ def reminder_write(*, recipient: str, key: str, step: str, template: str, contex
     return reminder
 
 
+def mail_focal_point(focal_point: FocalPoint, **mail: Any) -> bool:
+    """Write one e-mail (``reminder_write``'s arguments) to a focal point; whether it was new."""
+    return reminder_write(recipient=focal_point.email, user=focal_point.user, **mail) is not None
+
+
+def mail_user(user: User, **mail: Any) -> bool:
+    """Write one e-mail (``reminder_write``'s arguments) to a user's address; whether it was new."""
+    return reminder_write(recipient=user.email, user=user, **mail) is not None
+
+
 def focal_points_of(organizations: Iterable[Organization]) -> list[FocalPoint]:
     """The active focal points with an e-mail address of ``organizations``, with their accounts."""
     return list(
@@ -74,14 +85,11 @@ def notify_focal_points(
     """Write one e-mail to each active focal point of ``organization``; the count written."""
     written = 0
     for focal_point in focal_points_of([organization]):
-        written += bool(
-            reminder_write(
-                recipient=focal_point.email,
-                user=focal_point.user,
-                step=step,
-                key=key,
-                template=template,
-                context={**context, "focal_point": focal_point, "organization": organization},
-            )
+        written += mail_focal_point(
+            focal_point,
+            step=step,
+            key=key,
+            template=template,
+            context={**context, "focal_point": focal_point, "organization": organization},
         )
     return written
