@@ -46,3 +46,20 @@ def test_the_database_refuses_an_unknown_status():
 def test_acronyms_are_unique_whatever_their_case():
     with pytest.raises(IntegrityError), transaction.atomic():
         Organization.objects.create(acronym="icao", name="Again", kind="international")
+
+
+def test_the_three_shapes_of_open_to_agree_on_every_activity_and_organization():
+    """"May report on" is asked three ways: an organization's activities, an activity's
+    organizations, and one pair in memory (what the permission module uses). They must agree."""
+    organizations = list(Organization.objects.all())
+    activities = list(Activity.objects.filter(plan__code="nairobi-2007").prefetch_related("responsibilities", "open_kinds"))
+    by_organization = {o.pk: set(Activity.objects.open_to(o).values_list("pk", flat=True)) for o in organizations}
+    pairs = 0
+    for activity in activities:
+        reporting = set(Organization.objects.reporting_on(activity).values_list("pk", flat=True))
+        for organization in organizations:
+            expected = activity.is_open_to(organization)
+            assert (activity.pk in by_organization[organization.pk]) == expected, (activity.number, organization)
+            assert (organization.pk in reporting) == expected, (activity.number, organization)
+            pairs += expected
+    assert pairs > len(activities)  # named organizations and the IROs of "all relevant IROs"
