@@ -49,10 +49,12 @@ def test_acronyms_are_unique_whatever_their_case():
 
 
 def test_the_three_shapes_of_open_to_agree_on_every_activity_and_organization():
-    """"May report on" is asked three ways: an organization's activities, an activity's
+    """ "May report on" is asked three ways: an organization's activities, an activity's
     organizations, and one pair in memory (what the permission module uses). They must agree."""
     organizations = list(Organization.objects.all())
-    activities = list(Activity.objects.filter(plan__code="nairobi-2007").prefetch_related("responsibilities", "open_kinds"))
+    activities = list(
+        Activity.objects.filter(plan__code="nairobi-2007").prefetch_related("responsibilities", "open_kinds")
+    )
     by_organization = {o.pk: set(Activity.objects.open_to(o).values_list("pk", flat=True)) for o in organizations}
     pairs = 0
     for activity in activities:
