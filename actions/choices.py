@@ -23,6 +23,8 @@ class ReviewState(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     ACCEPTED = "accepted", "Accepted"
     RETURNED = "returned", "Returned"
+    # Corrected while still awaiting review: it leaves the review queue, its correction is reviewed.
+    SUPERSEDED = "superseded", "Superseded by a correction"
 
 
 class ResponsibilityRole(models.TextChoices):

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from actions.models import Confidentiality, ReviewDecision, Status, StatusEntry
@@ -19,8 +20,9 @@ class EvidenceField(forms.CharField):
 
 
 class StatusEntryForm(forms.Form):
+    # No organization is chosen for the user: of several, they pick one (a single one is a hidden field).
     organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
-        queryset=None, empty_label=None, label="On behalf of"
+        queryset=None, empty_label="Choose the organization", label="On behalf of"
     )
     status = forms.ChoiceField(choices=Status.choices)
     observations = forms.CharField(
@@ -39,7 +41,11 @@ class StatusEntryForm(forms.Form):
 
     def __init__(self, *args, organizations, activity, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+        # In the order given (permissions.loggable_organizations: leads, partners, then the others).
+        order = Case(*[When(pk=o.pk, then=Value(i)) for i, o in enumerate(organizations)], default=Value(0))
+        self.fields["organization"].queryset = Organization.objects.filter(
+            pk__in=[o.pk for o in organizations]
+        ).order_by(order)
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0].pk
             self.fields["organization"].widget = forms.HiddenInput()

@@ -2,11 +2,13 @@
 
 Every rule that reads progress has one home here: "most recent" (RECENCY), an entry that
 stands (``current``), an activity's overall status (``with_progress``), the latest entry
-per activity and organization, and who is expected to report (``expected_reporters``).
+per activity and organization, and who is expected to report (``Plan.reporters``).
 """
 
 import datetime
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +18,7 @@ from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When, Window
 from django.db.models.functions import Cast, Left, RowNumber, StrIndex, Substr
 from django.urls import reverse
+from django.utils import timezone
 
 from actions import permissions
 
@@ -111,6 +114,7 @@ class StatusEntryQuerySet(models.QuerySet["StatusEntry"]):
         )
 
     def for_review_queue(self, who: Who) -> "StatusEntryQuerySet":
+        """The entries awaiting review: submitted, not reviewed and not corrected since (superseded)."""
         return (
             self.visible_to(who)
             .filter(review_state=ReviewState.SUBMITTED)
@@ -148,12 +152,17 @@ def returned_as_of(as_of: datetime.datetime | None = None) -> Q:
 
 
 def review_state_as_of(as_of: datetime.datetime | None = None) -> Case | F:
-    """The review state an entry had at ``as_of``, as an expression to annotate."""
+    """The review state an entry had at ``as_of``, as an expression to annotate.
+
+    A superseded entry was submitted until its correction was logged (in the same transaction).
+    """
     if as_of is None:
         return F("review_state")
+    corrected = StatusEntry.objects.filter(supersedes=OuterRef("pk"), created_at__lte=as_of)
     return Case(
         When(accepted_as_of(as_of), then=Value(ReviewState.ACCEPTED)),
         When(returned_as_of(as_of), then=Value(ReviewState.RETURNED)),
+        When(Q(Exists(corrected), review_state=ReviewState.SUPERSEDED), then=Value(ReviewState.SUPERSEDED)),
         default=Value(ReviewState.SUBMITTED),
         output_field=models.CharField(),
     )
@@ -238,18 +247,6 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         )
 
 
-class ResponsibilityQuerySet(models.QuerySet["Responsibility"]):
-    def expected_reporters(self, plan: "Plan") -> "ResponsibilityQuerySet":
-        """The activity-organization pairs of ``plan`` that are expected to report: today, the
-        organizations named in each activity. Completeness, reminders, "who has not reported",
-        the matrix and the distribution of reports all count these."""
-        return (
-            self.filter(activity__plan=plan)
-            .select_related("activity", "organization")
-            .order_by("organization__acronym", "activity__number_major", "activity__number_minor")
-        )
-
-
 class PlanManager(models.Manager["Plan"]):
     def get_by_natural_key(self, code: str) -> "Plan":
         return self.get(code=code)
@@ -278,11 +275,54 @@ class Plan(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.code,)
 
-    def expected_organizations(self) -> models.QuerySet[Organization]:
-        """The organizations expected to report on this plan (see ``expected_reporters``)."""
-        return Organization.objects.filter(
-            pk__in=Responsibility.objects.expected_reporters(self).values("organization")
-        ).order_by("acronym")
+    def reporters(self, *, on: datetime.date | None = None, as_of: datetime.datetime | None = None) -> "Reporters":
+        """Who is expected to report on each activity of this plan, and who declared it not applicable.
+
+        The expected reporters of an activity are the organizations named in it, plus every
+        participant (taking part ``on`` that day, today by default) of a kind the activity is
+        open to, less those that declared it not applicable (in force at ``as_of``, now by
+        default). Completeness, "who has not reported", silent activities, reminders,
+        digests, the matrix and the distribution of reports all count these.
+        """
+        on = on or timezone.localdate()
+        activities = {a.pk: a for a in Activity.objects.filter(plan=self).order_by("number_major", "number_minor")}
+        named: dict[int, list[Responsibility]] = defaultdict(list)
+        for responsibility in Responsibility.objects.filter(activity__plan=self).select_related("organization"):
+            named[responsibility.activity_id].append(responsibility)
+        open_kinds: dict[int, set[str]] = defaultdict(set)
+        for activity_id, kind in ActivityOpenKind.objects.filter(activity__plan=self).values_list(
+            "activity_id", "kind"
+        ):
+            open_kinds[activity_id].add(kind)
+        participants = [
+            p.organization for p in Participation.objects.taking_part(self, on).select_related("organization")
+        ]
+        declared = set(
+            NotApplicable.objects.in_force(as_of)
+            .filter(activity__plan=self)
+            .values_list("activity_id", "organization_id")
+        )
+        expected: list[ExpectedReporter] = []
+        not_applicable: list[ExpectedReporter] = []
+        for activity in activities.values():
+            pairs = [ExpectedReporter(activity, r.organization, r.role) for r in named[activity.pk]]
+            named_ids = {r.organization_id for r in named[activity.pk]}
+            pairs += [
+                ExpectedReporter(activity, organization, "")
+                for organization in participants
+                if organization.kind in open_kinds[activity.pk] and organization.pk not in named_ids
+            ]
+            for pair in pairs:
+                if pair.role == "" and (activity.pk, pair.organization.pk) in declared:
+                    not_applicable.append(pair)
+                else:
+                    expected.append(pair)
+        return Reporters(expected, not_applicable)
+
+    def expected_organizations(self) -> list[Organization]:
+        """The organizations expected to report on some activity of this plan, by acronym."""
+        organizations = {pair.organization.pk: pair.organization for pair in self.reporters().expected}
+        return sorted(organizations.values(), key=lambda o: o.acronym)
 
 
 class ObjectiveManager(models.Manager["Objective"]):
@@ -419,7 +459,7 @@ class Responsibility(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="responsibilities")
     role = models.CharField(max_length=10, choices=ResponsibilityRole.choices, default=ResponsibilityRole.LEAD)
 
-    objects = ResponsibilityManager.from_queryset(ResponsibilityQuerySet)()
+    objects = ResponsibilityManager()
 
     class Meta:
         ordering = ["activity_id", "role", "organization__acronym"]
@@ -475,6 +515,120 @@ class ActivityOpenKind(models.Model):
         return (*self.activity.natural_key(), self.kind)
 
     natural_key.dependencies = ["actions.activity"]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ExpectedReporter:
+    """An organization expected to report on an activity: named in it (lead or partner) or,
+    with role "", a participant of a kind the activity is open to."""
+
+    activity: Activity
+    organization: Organization
+    role: str
+
+
+@dataclass
+class Reporters:
+    expected: list[ExpectedReporter]
+    not_applicable: list[ExpectedReporter]
+
+    def by_activity(self) -> dict[int, list[ExpectedReporter]]:
+        """The expected reporters of each activity: leads, partners, then by kind; by acronym within."""
+        grouped: dict[int, list[ExpectedReporter]] = defaultdict(list)
+        order = {ResponsibilityRole.LEAD: 0, ResponsibilityRole.PARTNER: 1, "": 2}
+        for pair in sorted(self.expected, key=lambda p: (order.get(p.role, 3), p.organization.acronym)):
+            grouped[pair.activity.pk].append(pair)
+        return grouped
+
+
+class ParticipationQuerySet(models.QuerySet["Participation"]):
+    def taking_part(self, plan: Plan, on: datetime.date) -> "ParticipationQuerySet":
+        """The participants of ``plan`` on that day: joined by then and not left before it."""
+        return self.filter(plan=plan, joined_on__lte=on).exclude(left_on__lt=on).order_by("organization__acronym")
+
+
+class ParticipationManager(models.Manager["Participation"]):
+    def get_by_natural_key(self, plan_code: str, acronym: str) -> "Participation":
+        return self.get(plan__code=plan_code, organization__acronym=acronym)
+
+
+class Participation(models.Model):
+    """An organization taking part in a plan, from the day it joined until, if it left, the day it left.
+
+    A participant of a kind an activity is open to ("all relevant IROs") is expected to
+    report on it, unless it declared the activity not applicable.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="participations")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="participations")
+    joined_on = models.DateField("joined")
+    left_on = models.DateField("left", null=True, blank=True)
+
+    objects = ParticipationManager.from_queryset(ParticipationQuerySet)()
+
+    class Meta:
+        ordering = ["plan_id", "organization__acronym"]
+        verbose_name = "participant"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "organization"], name="participation_unique"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="participation_left_after_joining",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.acronym} in {self.plan.code}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.plan.code, self.organization.acronym)
+
+    natural_key.dependencies = ["actions.plan", "organizations.organization"]  # type: ignore[attr-defined]
+
+    def clean(self) -> None:
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": "An organization leaves a plan after it joined."})
+
+
+class NotApplicableQuerySet(models.QuerySet["NotApplicable"]):
+    def in_force(self, as_of: datetime.datetime | None = None) -> "NotApplicableQuerySet":
+        """The declarations in force now, or at ``as_of``: made by then and not withdrawn by then."""
+        if as_of is None:
+            return self.filter(withdrawn_at__isnull=True)
+        return self.filter(declared_at__lte=as_of).exclude(withdrawn_at__lte=as_of)
+
+
+class NotApplicable(models.Model):
+    """An organization's declaration that an activity open to its kind does not apply to it.
+
+    Kept when withdrawn (by CTED staff, or by the organization): the history shows both.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="not_applicable")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="not_applicable")
+    reason = models.TextField(max_length=2000, validators=[MaxLengthValidator(2000)])
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotApplicableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-declared_at", "-pk"]
+        verbose_name = "not-applicable declaration"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "organization"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="not_applicable_once_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity.number} not applicable to {self.organization.acronym}"
 
 
 EVIDENCE_MAX_LINKS = 10

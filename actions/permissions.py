@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Union
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
-from actions.choices import Confidentiality, ReviewState
+from actions.choices import Confidentiality, ResponsibilityRole, ReviewState
 from organizations.models import FocalPoint, Organization
 from organizations.roles import Role, user_role
 
@@ -183,12 +183,16 @@ def may_log(who: Who, *, organization: Organization | None = None, activity: "Ac
 
 
 def loggable_organizations(who: Who, activity: "Activity") -> list[Organization]:
-    """The organizations on whose behalf ``who`` may log progress on ``activity``."""
+    """The organizations on whose behalf ``who`` may log progress on ``activity``: its lead
+    organizations, then its partners, then the others (open to their kind), each by acronym."""
     actor = actor_of(who)
     if actor.role == Role.STAFF:
         candidates = list(Organization.objects.reporting_on(activity))
     else:
         candidates = [actor.organization] if actor.organization is not None else []
+    roles = {r.organization_id: r.role for r in activity.responsibilities.all()}
+    rank: dict[str, int] = {ResponsibilityRole.LEAD: 0, ResponsibilityRole.PARTNER: 1}
+    candidates.sort(key=lambda o: (rank.get(roles.get(o.pk, ""), 2), o.acronym))
     return [o for o in candidates if may_log(actor, organization=o, activity=activity)]
 
 
@@ -201,15 +205,29 @@ def needs_review(who: Who) -> bool:
 
 
 def may_review(who: Who, entry: "StatusEntry | None" = None) -> Decision:
-    """May ``who`` review ``entry`` (or review at all, without one)? CTED staff, an entry still submitted."""
+    """May ``who`` review ``entry`` (or review at all, without one)? CTED staff, an entry still submitted
+    (not reviewed, nor corrected while it waited: then its correction is the one to review)."""
     if actor_of(who).role != Role.STAFF:
         return _refused("Only CTED staff review entries.")
+    if entry is not None and entry.review_state == ReviewState.SUPERSEDED:
+        return _refused("This entry was corrected; review the correction.", field="decision")
     if entry is not None and entry.review_state != ReviewState.SUBMITTED:
         return _refused("This entry has already been reviewed.", field="decision")
     return ALLOWED
 
 
 # --- Stocktaking ---
+
+
+def may_read_edition(who: Who, edition: str) -> Decision:
+    """May ``who`` read a stocktaking report in ``edition``? The participants edition: anyone
+    signed in; the internal edition, restricted entries included: CTED staff."""
+    actor = actor_of(who)
+    if not actor.is_authenticated:
+        return _refused("Sign in to read stocktaking reports.")
+    if edition == "internal" and actor.role != Role.STAFF and not actor.is_system:
+        return _refused("The internal edition is CTED staff's: ask for the participants edition.")
+    return ALLOWED
 
 
 def may_run_stocktaking(who: Who, plan: "Plan | None" = None) -> Decision:

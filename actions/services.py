@@ -34,6 +34,9 @@ def status_entry_log(
 ) -> StatusEntry:
     """Log one progress report; a correction names the entry it supersedes.
 
+    A correction of an entry still awaiting review takes its place in the review queue: the
+    corrected entry becomes ``superseded`` and is not reviewed any more.
+
     Raises PermissionDenied when ``author`` may not log for ``organization`` and
     ValidationError, with field errors, for bad input. Nothing is written then.
     """
@@ -77,6 +80,16 @@ def status_entry_log(
     if errors:
         raise ValidationError(errors)
     entry.save()
+    # A conditional update, as a review's: a corrected entry still awaiting review leaves the
+    # review queue (unless a reviewer decided on it first); its correction is reviewed instead.
+    if (
+        supersedes is not None
+        and supersedes.review_state == ReviewState.SUBMITTED
+        and StatusEntry.objects.filter(pk=supersedes.pk, review_state=ReviewState.SUBMITTED).update(
+            review_state=ReviewState.SUPERSEDED
+        )
+    ):
+        supersedes.review_state = ReviewState.SUPERSEDED
     signals.entry_logged.send(sender=StatusEntry, entry=entry)
     return entry
 
@@ -99,6 +112,9 @@ def status_entry_review(*, entry: StatusEntry, reviewer: User, decision: str, co
     # A conditional update: of two reviewers deciding at once, only the first one counts.
     changed = StatusEntry.objects.filter(pk=entry.pk, review_state=ReviewState.SUBMITTED).update(review_state=new_state)
     if not changed:
+        # Reviewed, or corrected, since it was read: say which, as ``may_review`` does.
+        entry.refresh_from_db(fields=["review_state"])
+        permissions.may_review(reviewer, entry).require()
         raise ValidationError({"decision": ["This entry has already been reviewed."]})
     review.save()
     entry.review_state = new_state

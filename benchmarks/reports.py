@@ -128,12 +128,12 @@ def main() -> None:
             cycle = cycle_create(plan=plan, title="Benchmark", period_start=datetime.date(2026, 1, 1),
                                  period_end=datetime.date(2026, 12, 31), deadline=datetime.date(2026, 12, 1),
                                  author=staff)  # fmt: skip
-            seconds, peak, _report, runs = measure(lambda cycle=cycle: build_report(cycle=cycle, reader=staff))
+            seconds, peak, _report, runs = measure(lambda cycle=cycle: build_report(cycle=cycle, edition="internal"))
             print(f"{code:<14}{'build':<8}{seconds:>10.3f}{peak / 2**20:>10.1f}{'':>10}{runs:>6}", flush=True)
             for format_ in sys.argv[1:] or ["json", "csv", "xlsx", "html", "pdf"]:
                 seconds, peak, content, runs = measure(
                     lambda format_=format_, cycle=cycle: exports.render(
-                        build_report(cycle=cycle, reader=staff), format_
+                        build_report(cycle=cycle, edition="internal"), format_
                     )
                 )
                 print(

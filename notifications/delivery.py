@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Reminder, ReminderState
+from reports import exports
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ def reminder_deliver(*, reminder_id: int) -> bool:
             message.attach_alternative(reminder.body_html, "text/html")
         reminder.attempts += 1
         try:
+            # A stored file that cannot be read fails like the mail server: recorded, retried.
+            for record in reminder.attachments.order_by("format"):
+                with record.file.open("rb") as stored:
+                    message.attach(record.file.name.rsplit("/", 1)[-1], stored.read(), exports.FORMATS[record.format])
             message.send()
         except SEND_ERRORS as error:
             failure = error

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import permissions
-from actions.models import Plan, Responsibility, Status, StatusEntry, returned_as_of
+from actions.models import Plan, Status, StatusEntry, returned_as_of
 from notifications.delivery import deliver_pending
 from notifications.mailing import absolute, focal_points_of, mail_focal_point, mail_user, reminder_written
 from organizations.confirmation import confirmation_token
@@ -85,13 +85,15 @@ def send_digests(today: datetime.date) -> str:
     year, week, _ = today.isocalendar()
     since = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min))
     cycles = list(_open_cycles())
+    # Who has not reported is the same for every reader: a filing in confidence is a filing.
+    unreported = {cycle: cycle.unreported() for cycle in cycles}
     written = 0
     key = f"digest:{year}-W{week:02d}"
     for user in _active_users():
         if not wants_digests(user) or reminder_written(user.email, key):
             continue
         reader = permissions.actor_of(user)
-        silent = {cycle: sorted(cycle.unreported(reader), key=lambda o: o.acronym) for cycle in cycles}
+        silent = {cycle: list(unreported[cycle]) for cycle in cycles}
         new_entries = list(StatusEntry.objects.recent(reader).filter(created_at__gte=since)[:100])
         queue = StatusEntry.objects.for_review_queue(reader)
         may_review = permissions.may_review(reader)
@@ -129,7 +131,7 @@ def close_ended_cycles(today: datetime.date) -> str:
     each closed cycle's report once (also those whose sending could not be queued)."""
     closed = 0
     for cycle in _open_cycles().filter(period_end__lt=today, deadline__lt=today):
-        cycle_close(cycle=cycle, actor=permissions.SYSTEM)
+        cycle_close(cycle=cycle, actor=permissions.SYSTEM, confirm=True)
         closed += 1
     sent = 0
     unsent = StocktakingCycle.objects.filter(state=CycleState.CLOSED, report_sent_at__isnull=True)
@@ -140,7 +142,8 @@ def close_ended_cycles(today: datetime.date) -> str:
 
 @transaction.atomic
 def distribute_report(cycle: StocktakingCycle) -> int:
-    """Store the closed cycle's PDF and XLSX report and e-mail every expected reporter's focal points a link.
+    """Store the closed cycle's PDF and XLSX report and e-mail every expected reporter's focal points a link,
+    and the files themselves when together they weigh at most REPORT_ATTACHMENT_MAX_BYTES.
 
     The stored report is the one for all participants: nothing restricted is in it. It is
     sent once: a focal point added later finds it on the cycle's page.
@@ -150,6 +153,9 @@ def distribute_report(cycle: StocktakingCycle) -> int:
         return 0
     stored = cycle_report_store(cycle=cycle, actor=permissions.SYSTEM)
     links = {f: absolute(reverse("cycle-report-file", args=[cycle.pk, f])) for f in stored}
+    # Small enough, the files go with the e-mail too; the links are always there.
+    attached = sum(record.file.size for record in stored.values()) <= settings.REPORT_ATTACHMENT_MAX_BYTES
+    attachments = list(stored.values()) if attached else []
     written = 0
     for focal_point in focal_points_of(cycle.plan.expected_organizations()):
         written += mail_focal_point(
@@ -158,7 +164,8 @@ def distribute_report(cycle: StocktakingCycle) -> int:
             step="report",
             key=f"cycle:{cycle.pk}:report",
             template="report_ready",
-            context={"cycle": cycle, "focal_point": focal_point, "links": links},
+            context={"cycle": cycle, "focal_point": focal_point, "links": links, "attached": attached},
+            attachments=attachments,
         )
     cycle_report_sent(cycle=cycle, actor=permissions.SYSTEM)
     return written
@@ -177,11 +184,11 @@ def organization_matrix(plan: Plan, reader: permissions.Who) -> tuple[list, list
         .values_list("activity_id", "organization_id", "status")
     }
     rows: dict[Organization, dict] = {}
-    for responsibility in Responsibility.objects.expected_reporters(plan):
-        organization = responsibility.organization
+    for pair in plan.reporters().expected:
+        organization = pair.organization
         row = rows.setdefault(organization, {o.pk: defaultdict(int) for o in objectives})
-        status = latest.get((responsibility.activity_id, organization.pk))
-        row[responsibility.activity.objective_id][status] += 1
+        status = latest.get((pair.activity.pk, organization.pk))
+        row[pair.activity.objective_id][status] += 1
     table = [
         {
             "organization": organization,

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from notifications.delivery import enqueue_delivery
 from notifications.models import Reminder
 from organizations.models import FocalPoint, Organization
+from reports.models import ReportFile
 
 
 def absolute(path: str) -> str:
@@ -28,9 +29,20 @@ def reminder_written(recipient: str, key: str) -> bool:
     return Reminder.objects.filter(recipient=recipient, key=key).exists()
 
 
-def reminder_write(*, recipient: str, key: str, step: str, template: str, context: dict, user=None, cycle=None):
+def reminder_write(
+    *,
+    recipient: str,
+    key: str,
+    step: str,
+    template: str,
+    context: dict,
+    user=None,
+    cycle=None,
+    attachments: Iterable[ReportFile] = (),
+):
     """Write one e-mail to send, unless ``recipient`` already has the one with ``key``.
 
+    ``attachments``: stored reports sent with it as files (notifications/delivery.py reads them).
     Returns the new Reminder, or None when it was written before (by this run or another).
     The unique constraint decides between two runs at once; the check before it only
     spares rendering an e-mail that was written before.
@@ -53,6 +65,7 @@ def reminder_write(*, recipient: str, key: str, step: str, template: str, contex
                 body_text=body_text,
                 body_html=body_html,
             )
+            reminder.attachments.set(attachments)
     except IntegrityError:
         return None
     transaction.on_commit(lambda: enqueue_delivery(reminder.pk))

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from reports.models import StocktakingCycle
+from reports.models import ReportFile, StocktakingCycle
 
 
 class ReminderState(models.TextChoices):
@@ -33,6 +33,9 @@ class Reminder(models.Model):
     subject = models.CharField(max_length=250)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    attachments = models.ManyToManyField(
+        ReportFile, blank=True, related_name="+", help_text="Stored reports sent with the e-mail as attachments."
+    )
     state = models.CharField(max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

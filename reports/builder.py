@@ -2,8 +2,13 @@
 
 A report is the plan as it stood at a moment: the cycle's closing for a closed cycle,
 now for an open one. Only entries logged by then and reviews decided by then count, so
-rebuilding the report of a closed cycle later gives the same content. It shows only
-what its reader may read: restricted entries are left out for everyone else.
+rebuilding the report of a closed cycle later gives the same content.
+
+It comes in two editions. The participants edition holds what every participant may
+read: a restricted filing shows as "reported in confidence", with nothing of its content.
+The internal edition (CTED staff's) holds everything, restricted entries marked. Who
+reported, completeness and silent activities are the same in both: a filing in
+confidence is a filing.
 """
 
 import datetime
@@ -12,10 +17,13 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
 
-from actions.models import Activity, Responsibility, Status, StatusEntry, review_state_as_of
-from actions.permissions import Who
+from actions import permissions
+from actions.models import Activity, Status, StatusEntry, review_state_as_of
 from organizations.models import Organization
-from reports.models import CycleState, StocktakingCycle
+from reports.models import CycleState, Edition, StocktakingCycle
+
+# Whom each edition is written for.
+EDITION_READERS = {Edition.PARTICIPANTS: permissions.PARTICIPANTS, Edition.INTERNAL: permissions.SYSTEM}
 
 STATUS_ORDER = [*Status.values, None]
 
@@ -30,10 +38,11 @@ class OrganizationRow:
     observations: str = ""
     review_state: str | None = None
     confidentiality: str | None = None
+    in_confidence: bool = False  # reported, restricted, and not for this edition's readers
 
     @property
     def reported(self) -> bool:
-        return self.status is not None
+        return self.status is not None or self.in_confidence
 
 
 @dataclass
@@ -85,6 +94,8 @@ class Report:
     reported_pairs: int
     expected_pairs: int
     missing: list[MissingReport]
+    not_applicable_pairs: int
+    edition: str
 
     @property
     def activities(self) -> list[ActivityRow]:
@@ -104,7 +115,7 @@ class Report:
 
     @property
     def completeness(self) -> float | None:
-        """Share of responsible activity-organization pairs that reported in the cycle."""
+        """Share of the expected activity-organization pairs that reported in the cycle."""
         return self.reported_pairs / self.expected_pairs if self.expected_pairs else None
 
     @property
@@ -146,9 +157,11 @@ class Report:
             },
             "as_of": self.as_of.isoformat(),
             "previous_cycle": self.previous_cycle_title,
+            "edition": self.edition,
             "completeness": {
                 "reported": self.reported_pairs,
                 "expected": self.expected_pairs,
+                "not_applicable": self.not_applicable_pairs,
                 "share": None if self.completeness is None else round(self.completeness, 4),
             },
             "distribution": plain(self.distribution),
@@ -159,7 +172,11 @@ class Report:
         }
 
 
-def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime | None = None) -> Report:
+def build_report(
+    *, cycle: StocktakingCycle, edition: str = Edition.PARTICIPANTS, now: datetime.datetime | None = None
+) -> Report:
+    """The report of ``cycle`` in ``edition``: as it stood at its closing, or ``now`` while it is open."""
+    reader = EDITION_READERS[Edition(edition)]
     moment = cycle.closed_at if cycle.closed_at is not None else (now or timezone.now())
     previous = cycle.previous()
     plan = cycle.plan
@@ -174,13 +191,13 @@ def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime
         activities = activities.with_overall_status(
             reader, as_of=previous_moment, reported_until=previous.period_end, name="previous_status"
         )
-    expected: dict[int, list[Responsibility]] = defaultdict(list)
-    for responsibility in Responsibility.objects.expected_reporters(plan):
-        expected[responsibility.activity_id].append(responsibility)
-    # Each organization's latest entry in the cycle, with its review state at the moment.
+    reporters = cycle.reporters(as_of=moment)
+    expected = reporters.by_activity()
+    # Each organization's latest entry in the cycle, with its review state at the moment; every
+    # filing counts, what the edition may not show is shown as reported in confidence.
     reported: dict[int, dict[int, StatusEntry]] = defaultdict(dict)
     for entry in (
-        cycle.entries_reported(reader, as_of=moment)
+        cycle.entries_reported(permissions.SYSTEM, as_of=moment)
         .latest_per_activity_and_organization()
         .annotate(state_then=review_state_as_of(moment))
         .select_related("organization")
@@ -192,10 +209,13 @@ def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime
     }
     for activity in activities:
         in_cycle = reported.get(activity.pk, {})
-        named = sorted(expected.get(activity.pk, []), key=lambda r: (r.role, r.organization.acronym))
-        rows = [_organization_row(r.organization, r.role, in_cycle.get(r.organization_id)) for r in named]
-        others = [entry for pk, entry in in_cycle.items() if pk not in {r.organization_id for r in named}]
-        rows += [_organization_row(e.organization, "", e) for e in sorted(others, key=lambda e: e.organization.acronym)]
+        pairs = expected.get(activity.pk, [])
+        rows = [_organization_row(p.organization, p.role, in_cycle.get(p.organization.pk), reader) for p in pairs]
+        others = [entry for pk, entry in in_cycle.items() if pk not in {p.organization.pk for p in pairs}]
+        rows += [
+            _organization_row(e.organization, "", e, reader)
+            for e in sorted(others, key=lambda e: e.organization.acronym)
+        ]
         row = ActivityRow(
             id=activity.pk,
             number=activity.number,
@@ -211,8 +231,8 @@ def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime
         section.activities.append(row)
         section.distribution[row.status] = section.distribution.get(row.status, 0) + 1
 
-    missing = cycle.unreported(reader, as_of=moment)
-    expected_pairs = sum(len(pairs) for pairs in expected.values())
+    missing = cycle.unreported(as_of=moment, reporters=reporters)
+    expected_pairs = len(reporters.expected)
     return Report(
         plan_code=plan.code,
         plan_title=plan.title,
@@ -227,6 +247,8 @@ def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime
         objectives=list(sections.values()),
         reported_pairs=expected_pairs - sum(len(activities) for activities in missing.values()),
         expected_pairs=expected_pairs,
+        not_applicable_pairs=len(reporters.not_applicable),
+        edition=Edition(edition).value,
         missing=[
             MissingReport(organization.acronym, organization.name, [a.number for a in activities])
             for organization, activities in sorted(missing.items(), key=lambda item: item[0].acronym)
@@ -234,9 +256,15 @@ def build_report(*, cycle: StocktakingCycle, reader: Who, now: datetime.datetime
     )
 
 
-def _organization_row(organization: Organization, role: str, entry: StatusEntry | None) -> OrganizationRow:
+def _organization_row(
+    organization: Organization, role: str, entry: StatusEntry | None, reader: permissions.Actor
+) -> OrganizationRow:
     if entry is None:
         return OrganizationRow(organization.acronym, organization.name, role)
+    if not permissions.may_read(reader, entry):
+        return OrganizationRow(
+            organization.acronym, organization.name, role, confidentiality=entry.confidentiality, in_confidence=True
+        )
     return OrganizationRow(
         acronym=organization.acronym,
         name=organization.name,

@@ -15,7 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label, status_stylesheet
-from reports.builder import Report
+from reports.builder import OrganizationRow, Report
+from reports.models import Edition
 
 FORMATS = {
     "html": "text/html; charset=utf-8",
@@ -26,14 +27,27 @@ FORMATS = {
 }
 
 ROW_HEADERS = [
-    "Plan", "Cycle", "Objective", "Activity", "Activity text", "Organization/Body", "Overall status",
+    "Edition", "Plan", "Cycle", "Objective", "Activity", "Activity text", "Organization/Body", "Overall status",
     "Status at previous cycle", "Changed", "Organization", "Organization name", "Role",
-    "Organization's status", "Reported on", "Review state", "Observations",
+    "Organization's status", "Reported on", "Review state", "Confidentiality", "Observations",
 ]  # fmt: skip
+IN_CONFIDENCE = "Reported in confidence"
+
+
+def edition_label(report: Report) -> str:
+    """The edition as printed on every page and sheet."""
+    return str(Edition(report.edition).label)
 
 
 def filename(report: Report, extension: str) -> str:
-    return f"stocktaking-{report.plan_code}-{slugify(report.cycle_title)}.{extension}"
+    return f"stocktaking-{report.plan_code}-{slugify(report.cycle_title)}-{report.edition}.{extension}"
+
+
+def organization_status(organization: OrganizationRow) -> str:
+    """What a report says of an organization's status on an activity."""
+    if organization.in_confidence:
+        return IN_CONFIDENCE
+    return status_label(organization.status) if organization.reported else "Did not report"
 
 
 def _safe_text(value: str) -> str:
@@ -46,6 +60,7 @@ def report_rows(report: Report):
     for objective in report.objectives:
         for activity in objective.activities:
             base = [
+                report.edition,
                 report.plan_code,
                 report.cycle_title,
                 objective.number,
@@ -57,7 +72,7 @@ def report_rows(report: Report):
                 ("yes" if activity.changed else "no") if activity.compared else "",
             ]
             if not activity.organizations:
-                yield activity, None, [*base, "", "", "", "", "", "", ""]
+                yield activity, None, [*base, "", "", "", "", "", "", "", ""]
             for organization in activity.organizations:
                 yield (
                     activity,
@@ -67,9 +82,10 @@ def report_rows(report: Report):
                         organization.acronym,
                         organization.name,
                         organization.role or "open to its kind",
-                        status_label(organization.status) if organization.reported else "Did not report",
+                        organization_status(organization),
                         organization.reported_on.isoformat() if organization.reported_on else "",
                         organization.review_state or "",
+                        organization.confidentiality or "",
                         organization.observations,
                     ],
                 )
@@ -112,13 +128,14 @@ def to_xlsx(report: Report) -> bytes:
     summary["A1"] = f"Stocktaking report: {report.plan_title}"
     summary["A1"].font = Font(bold=True, size=14)
     facts = [
+        ("Edition", edition_label(report)),
         ("Cycle", report.cycle_title),
         ("Period", f"{report.period_start.isoformat()} to {report.period_end.isoformat()}"),
         ("Deadline", report.deadline.isoformat()),
         ("State", report.state),
         ("As of", report.as_of.strftime("%Y-%m-%d %H:%M %Z")),
         ("Previous cycle", report.previous_cycle_title or "none"),
-        ("Completeness", f"{report.reported_pairs} of {report.expected_pairs} responsible pairs reported"),
+        ("Completeness", completeness_text(report)),
         ("Activities with no update", len(report.silent)),
         ("Activities whose status changed", len(report.changes)),
     ]
@@ -126,7 +143,9 @@ def to_xlsx(report: Report) -> bytes:
         summary.cell(row=offset, column=1, value=label).font = bold
         _text_cell(summary, offset, 2, value)
     if report.completeness is not None:
-        cell = summary.cell(row=9, column=3, value=report.completeness)
+        cell = summary.cell(
+            row=3 + [label for label, _ in facts].index("Completeness"), column=3, value=report.completeness
+        )
         cell.number_format = "0.0%"
 
     top = len(facts) + 5
@@ -194,9 +213,17 @@ def to_xlsx(report: Report) -> bytes:
         missing.append([item.acronym, item.name, ", ".join(item.activities)])
     missing.freeze_panes = "A2"
 
+    for worksheet in workbook.worksheets:
+        # Printed at the top of every page of every sheet.
+        worksheet.oddHeader.center.text = f"{edition_label(report)}: {report.plan_code}, {report.cycle_title}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def completeness_text(report: Report) -> str:
+    text = f"{report.reported_pairs} of {report.expected_pairs} expected pairs reported"
+    return f"{text}; {report.not_applicable_pairs} declared not applicable" if report.not_applicable_pairs else text
 
 
 @functools.cache
@@ -207,10 +234,16 @@ def _stylesheet() -> str:
 
 
 def render_html(report: Report, *, for_pdf: bool = False, links: dict | None = None) -> str:
-    return render_to_string(
-        "reports/report_document.html",
-        {"report": report, "for_pdf": for_pdf, "stylesheet": _stylesheet(), "links": links or {}},
-    )
+    context = {
+        "report": report,
+        "for_pdf": for_pdf,
+        "stylesheet": _stylesheet(),
+        "links": links or {},
+        "edition": edition_label(report),
+        "completeness_text": completeness_text(report),
+        "internal": report.edition == Edition.INTERNAL,
+    }
+    return render_to_string("reports/report_document.html", context)
 
 
 def to_pdf(report: Report) -> bytes:

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
-from actions.models import Activity, Plan, Responsibility, StatusEntry, StatusEntryQuerySet, returned_as_of
+from actions.models import Activity, Plan, Reporters, StatusEntry, StatusEntryQuerySet, returned_as_of
 from actions.permissions import SYSTEM, Who
 from organizations.models import Organization
 
@@ -15,6 +16,13 @@ class CycleState(models.TextChoices):
     PLANNED = "planned", "Planned"
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
+
+
+class Edition(models.TextChoices):
+    """Whom a stocktaking report is written for."""
+
+    PARTICIPANTS = "participants", "Participants edition"
+    INTERNAL = "internal", "Internal edition (CTED staff)"
 
 
 class StocktakingCycle(models.Model):
@@ -91,20 +99,27 @@ class StocktakingCycle(models.Model):
             .standing(reader, as_of, reported_until=self.period_end)
         )
 
+    def reporters(self, as_of: datetime.datetime | None = None) -> Reporters:
+        """The plan's expected reporters for this cycle: its participants at the period's end (or
+        now, if that is earlier), its not-applicable declarations as they stood at ``as_of``."""
+        moment = as_of or timezone.now()
+        return self.plan.reporters(on=min(self.period_end, timezone.localdate(moment)), as_of=as_of)
+
     def unreported(
-        self, reader: Who = SYSTEM, as_of: datetime.datetime | None = None
+        self, as_of: datetime.datetime | None = None, reporters: Reporters | None = None
     ) -> dict[Organization, list[Activity]]:
         """Who has not reported: each expected reporter with the activities it has no entry on in the cycle.
 
-        As the system reads (the default), every entry counts, restricted ones too (whom to
-        remind); as a person reads, only what they may read, as in the report they get.
+        Every entry counts, restricted ones too: a filing in confidence is a filing, for
+        every reader of the report and for whom to remind. ``reporters``, when given, are
+        this cycle's ``reporters(as_of)`` read already.
         """
-        reported = set(self.entries_reported(reader, as_of).values_list("activity_id", "organization_id"))
+        reported = set(self.entries_reported(SYSTEM, as_of).values_list("activity_id", "organization_id"))
         pending: dict[Organization, list[Activity]] = defaultdict(list)
-        for responsibility in Responsibility.objects.expected_reporters(self.plan):
-            if (responsibility.activity_id, responsibility.organization_id) not in reported:
-                pending[responsibility.organization].append(responsibility.activity)
-        return dict(pending)
+        for pair in (reporters or self.reporters(as_of)).expected:
+            if (pair.activity.pk, pair.organization.pk) not in reported:
+                pending[pair.organization].append(pair.activity)
+        return dict(sorted(pending.items(), key=lambda item: item[0].acronym))
 
     def previous(self) -> "StocktakingCycle | None":
         """The plan's cycle whose period ended last before this one started."""

@@ -1,6 +1,7 @@
 """The operations that change stocktaking cycles."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -12,10 +13,10 @@ from actions import permissions
 from actions.models import Plan, StatusEntry
 from actions.permissions import Who
 from actions.services import status_entry_log
-from organizations.models import Organization
+from organizations.models import FocalPoint, Organization
 from reports import exports, signals
 from reports.builder import build_report
-from reports.models import CycleState, ReportFile, StocktakingCycle
+from reports.models import CycleState, Edition, ReportFile, StocktakingCycle
 from reports.spreadsheet import ImportCheck
 
 # The formats stored when a cycle's report goes to the participants.
@@ -68,14 +69,59 @@ def cycle_open(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycle:
     return cycle
 
 
+@dataclass(frozen=True)
+class ClosingPreview:
+    """What closing a cycle will do, counted now: whom its report goes to and who has not reported."""
+
+    cycle: StocktakingCycle
+    organizations: int  # the plan's expected reporters, to whose focal points the report goes
+    recipients: int  # their active focal points with an e-mail address (one e-mail per address)
+    unreported_pairs: int  # expected activity-organization pairs without an entry in the cycle
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"Closing “{self.cycle.title}” cannot be undone: its report is frozen as the plan stands now, "
+            f"stored as {' and '.join(f.upper() for f in STORED_FORMATS)} and e-mailed to "
+            f"{_count(self.recipients, 'focal point')} of {_count(self.organizations, 'organization')}; "
+            f"{_count(self.unreported_pairs, 'expected activity-organization pair')} "
+            f"{'has' if self.unreported_pairs == 1 else 'have'} not reported and will show as not reported."
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def cycle_closing_preview(cycle: StocktakingCycle) -> ClosingPreview:
+    """What closing ``cycle`` will do; the page and the API ask to confirm it with these numbers."""
+    organizations = cycle.plan.expected_organizations()
+    recipients = (
+        FocalPoint.objects.filter(organization__in=organizations, is_active=True)
+        .exclude(email="")
+        .values("email")
+        .distinct()
+        .count()
+    )
+    unreported = sum(len(activities) for activities in cycle.unreported().values())
+    return ClosingPreview(
+        cycle=cycle, organizations=len(organizations), recipients=recipients, unreported_pairs=unreported
+    )
+
+
 @transaction.atomic
-def cycle_close(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycle:
+def cycle_close(*, cycle: StocktakingCycle, actor: Who, confirm: bool) -> StocktakingCycle:
     """Close a cycle: its report is from now on the plan as it stood at this moment.
 
     ``actor`` is a person, or ``permissions.SYSTEM`` when the scheduled job closes a cycle
-    whose period has ended.
+    whose period has ended. Closing cannot be undone: without ``confirm`` it is refused on
+    the field ``confirm`` with what it would do (``cycle_closing_preview``).
     """
     permissions.may_run_stocktaking(actor, cycle.plan).require()
+    if not cycle.is_open:
+        raise ValidationError({"state": "Only an open cycle can be closed."})
+    if not confirm:
+        raise ValidationError({"confirm": f"{cycle_closing_preview(cycle).summary} Confirm to close it."})
     # A conditional update, so two closings (a person and the job) close it once.
     closed_at = timezone.now()
     changed = StocktakingCycle.objects.filter(pk=cycle.pk, state=CycleState.OPEN).update(
@@ -101,7 +147,7 @@ def cycle_report_store(*, cycle: StocktakingCycle, actor: Who) -> dict[str, Repo
     report = None
     for format_ in STORED_FORMATS:
         if format_ not in stored:
-            report = report or build_report(cycle=cycle, reader=permissions.PARTICIPANTS)
+            report = report or build_report(cycle=cycle, edition=Edition.PARTICIPANTS)
             record = ReportFile(cycle=cycle, format=format_)
             record.file.save(
                 exports.filename(report, format_), ContentFile(exports.render(report, format_)), save=False

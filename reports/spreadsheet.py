@@ -1,8 +1,10 @@
 """The offline round trip: an organization's activities as XLSX, filled in and uploaded.
 
-Rows are keyed on plan code and activity number. A row identical to an entry already
-logged (same activity, organization, status, observations and date) is recognized and
-not logged again, so the same file uploaded twice logs once.
+Rows are keyed on plan code and activity number. A row that says what the organization's
+latest entry on the activity says (same status and observations) is recognized and not
+logged again, whatever day it is uploaded: the same file uploaded twice logs once, even
+with "Reports on" left empty (today). A row equal to an older entry only is logged: the
+organization changed its mind back.
 """
 
 import datetime
@@ -240,11 +242,17 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
         check.rows.append(ImportRow(number, activity, status, observations, reported_on, confidentiality, evidence))
 
     if check.rows:
-        logged = set(
-            StatusEntry.objects.filter(
+        # The organization's latest entry on each activity, the one that stands; one query for
+        # all rows. Read as the system: a restricted latest entry is one too.
+        latest = {
+            activity_id: (status, observations)
+            for activity_id, status, observations in StatusEntry.objects.filter(
                 organization=organization, activity__in=[r.activity for r in check.rows]
-            ).values_list("activity_id", "status", "observations", "reported_on")
-        )
+            )
+            .standing(permissions.SYSTEM)
+            .latest_per_activity_and_organization()
+            .values_list("activity_id", "status", "observations")
+        }
         for row in check.rows:
-            row.already_logged = (row.activity.pk, row.status, row.observations, row.reported_on) in logged
+            row.already_logged = latest.get(row.activity.pk) == (row.status, row.observations)
     return check

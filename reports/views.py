@@ -3,19 +3,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from actions import permissions
+from actions.permissions import Who
 from organizations.models import Organization
 from reports import exports, spreadsheet
 from reports.builder import build_report
 from reports.forms import CycleForm, UploadForm
-from reports.models import ReportFile, StocktakingCycle
-from reports.services import cycle_close, cycle_create, cycle_open, status_entries_import
+from reports.models import Edition, ReportFile, StocktakingCycle
+from reports.services import cycle_close, cycle_closing_preview, cycle_create, cycle_open, status_entries_import
 from tracker.forms import add_service_errors
 from tracker.http import Request
 
@@ -55,7 +56,8 @@ def cycle_new(request: Request) -> HttpResponse:
 
 def cycle_detail(request: Request, pk: int) -> HttpResponse:
     cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
-    report = build_report(cycle=cycle, reader=request.user)
+    # The page shows what every participant may read; staff download the internal edition.
+    report = build_report(cycle=cycle)
     today = timezone.localdate()
     context = {
         "cycle": cycle,
@@ -64,32 +66,64 @@ def cycle_detail(request: Request, pk: int) -> HttpResponse:
         "days_overdue": -cycle.days_to_deadline(today),
         "may_run": permissions.may_run_stocktaking(request.user, cycle.plan),
         "formats": ["html", "pdf", "xlsx", "csv", "json"],
+        # The report as it was sent when the cycle closed, stored once per format.
+        "sent_files": list(cycle.report_files.order_by("format")) if cycle.is_closed else [],
     }
     return render(request, "reports/cycle_detail.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cycle_transition(request: Request, pk: int, action: str) -> HttpResponse:
-    cycle = get_object_or_404(StocktakingCycle, pk=pk)
-    change = {"open": cycle_open, "close": cycle_close}[action]
+    """Open a planned cycle (POST), or close an open one.
+
+    Closing cannot be undone: GET shows what it will do and the button that confirms it
+    (``confirm=1``); a POST without ``confirm`` changes nothing and shows the same page (400).
+    """
+    cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
+    if request.method == "GET":
+        if action != "close":
+            return HttpResponseNotAllowed(["POST"])
+        permissions.may_run_stocktaking(request.user, cycle.plan).require()
+        if not cycle.is_open:
+            messages.error(request, "Only an open cycle can be closed.")
+            return redirect(cycle)
+        return _closing_page(request, cycle)
     try:
-        change(cycle=cycle, actor=request.user)
+        if action == "open":
+            cycle_open(cycle=cycle, actor=request.user)
+        else:
+            cycle_close(cycle=cycle, actor=request.user, confirm=request.POST.get("confirm") == "1")
     except ValidationError as error:
+        if hasattr(error, "error_dict") and "confirm" in error.error_dict:
+            return _closing_page(request, cycle, refusal=" ".join(error.messages), status=400)
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Cycle “{cycle.title}” is {cycle.state}.")
     return redirect(cycle)
 
 
+def _closing_page(request: Request, cycle: StocktakingCycle, refusal: str = "", status: int = 200) -> HttpResponse:
+    context = {"cycle": cycle, "preview": cycle_closing_preview(cycle), "refusal": refusal}
+    return render(request, "reports/cycle_close.html", context, status=status)
+
+
 def cycle_report(request: Request, pk: int, format_: str) -> HttpResponse:
     cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
-    return report_response(cycle, request.user, format_)
+    edition = request.GET.get("edition", Edition.PARTICIPANTS)
+    if edition not in Edition.values:
+        return HttpResponseBadRequest(EDITION_CHOICE, content_type="text/plain; charset=utf-8")
+    return report_response(cycle, request.user, format_, edition)
 
 
-def report_response(cycle: StocktakingCycle, reader, format_: str) -> HttpResponse:
-    """The report of ``cycle`` for ``reader`` in one of exports.FORMATS, as a download."""
-    report = build_report(cycle=cycle, reader=reader)
-    links = {f: reverse("cycle-report", args=[cycle.pk, f]) for f in exports.FORMATS}
+EDITION_CHOICE = "Choose the edition: participants (the default) or internal (CTED staff)."
+
+
+def report_response(cycle: StocktakingCycle, reader: Who, format_: str, edition: str) -> HttpResponse:
+    """The report of ``cycle`` in ``edition`` and one of exports.FORMATS, as a download, if ``reader`` may read it."""
+    permissions.may_read_edition(reader, edition).require()
+    report = build_report(cycle=cycle, edition=edition)
+    query = f"?edition={edition}"
+    links = {f: reverse("cycle-report", args=[cycle.pk, f]) + query for f in exports.FORMATS}
     links["cycle"] = cycle.get_absolute_url()
     content = exports.render(report, format_, **({"links": links} if format_ == "html" else {}))
     response = HttpResponse(content, content_type=exports.FORMATS[format_])

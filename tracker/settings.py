@@ -100,6 +100,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Stocktaking reminders: days before a cycle's deadline, then weekly after it.
 REMINDER_DAYS_BEFORE = sorted(set(env_int_list("REMINDER_DAYS_BEFORE", [14, 7, 1])), reverse=True)
 REMINDER_OVERDUE_MAX = env_int("REMINDER_OVERDUE_MAX", 3)
+# A closed cycle's stored PDF and XLSX go with its e-mail when together they weigh at most this; else links only.
+REPORT_ATTACHMENT_MAX_BYTES = env_int("REPORT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -18,3 +18,14 @@ class CycleSerializer(serializers.ModelSerializer):
         read_only_fields = ["state", "opened_at", "closed_at"]
         # The service checks the rules (dates in order, one open cycle a plan) and says which field is wrong.
         validators: list[object] = []
+
+
+class CycleCloseSerializer(serializers.Serializer):
+    """The body of ``POST /api/v1/cycles/{id}/close/``: closing cannot be undone, so it is confirmed."""
+
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Must be true: closing freezes the report and e-mails it to the participants. "
+        "Without it, a 400 on confirm says what closing would do.",
+    )

@@ -1,7 +1,7 @@
 import json
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, renderers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -9,10 +9,10 @@ from rest_framework.response import Response
 
 from actions import permissions
 from reports import exports
-from reports.api.serializers import CycleSerializer
-from reports.models import StocktakingCycle
+from reports.api.serializers import CycleCloseSerializer, CycleSerializer
+from reports.models import Edition, StocktakingCycle
 from reports.services import cycle_close, cycle_create, cycle_open
-from reports.views import report_response
+from reports.views import EDITION_CHOICE, report_response
 from tracker.api import service_errors
 
 
@@ -52,10 +52,27 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def open(self, request, pk=None):
         return self._transition(cycle_open)
 
-    @extend_schema(request=None, responses={200: CycleSerializer})
+    @extend_schema(
+        request=CycleCloseSerializer,
+        responses={
+            200: CycleSerializer,
+            400: OpenApiResponse(
+                description='Without {"confirm": true}, the field confirm says what closing would do: '
+                "how many organizations and focal points receive the report, how many expected pairs have "
+                "not reported. A cycle that is not open is refused on state."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._transition(cycle_close)
+        """Close an open cycle: irreversible, so the body is ``{"confirm": true}``."""
+        permissions.may_run_stocktaking(request.user).require()
+        cycle = self.get_object()
+        incoming = CycleCloseSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        with service_errors():
+            cycle_close(cycle=cycle, actor=request.user, confirm=incoming.validated_data["confirm"])
+        return Response(self.get_serializer(cycle).data)
 
     def _transition(self, change):
         permissions.may_run_stocktaking(self.request.user).require()
@@ -72,14 +89,28 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                 enum=["json", "csv", "xlsx", "pdf", "html"],
                 default="json",
                 description="The report's format.",
-            )
+            ),
+            OpenApiParameter(
+                "edition",
+                OpenApiTypes.STR,
+                enum=Edition.values,
+                default=Edition.PARTICIPANTS,
+                description="participants: what every participant may read, restricted filings shown as "
+                "reported in confidence; internal: everything, restricted entries marked (CTED staff only).",
+            ),
         ],
         responses={(200, "*/*"): OpenApiTypes.BINARY},
     )
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, AnyFormatRenderer])
     def report(self, request, pk=None):
-        """The cycle's stocktaking report; restricted entries only for readers who may see them."""
+        """The cycle's stocktaking report, in the participants edition or (CTED staff) the internal one."""
         format_ = request.query_params.get("format", "json")
+        edition = request.query_params.get("edition", Edition.PARTICIPANTS)
+        errors = {}
         if format_ not in exports.FORMATS:
-            raise ValidationError({"format": [f"Choose one of {', '.join(exports.FORMATS)}."]})
-        return report_response(self.get_object(), request.user, format_)
+            errors["format"] = [f"Choose one of {', '.join(exports.FORMATS)}."]
+        if edition not in Edition.values:
+            errors["edition"] = [EDITION_CHOICE]
+        if errors:
+            raise ValidationError(errors)
+        return report_response(self.get_object(), request.user, format_, edition)

@@ -7,6 +7,7 @@ from django.test import Client
 
 from actions.display import LIGHT_TEXT, STATUS_COLOURS
 from actions.models import Activity, Confidentiality, ReviewState, Status, StatusEntry, StatusEntryReview
+from organizations.models import Organization, OrganizationKind
 from tests.factories import ActivityFactory, ObjectiveFactory, ResponsibilityFactory, StatusEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -293,6 +294,78 @@ def test_the_log_form_shows_an_error_on_its_hidden_correction_field(focal_point,
     assert response.status_code == 400
     assert re.search(r'<p class="error" role="alert">Supersedes: Select a valid choice', response.content.decode())
     assert not StatusEntry.objects.exists()
+
+
+def organization_options(html: str) -> list[tuple[str, bool, str]]:
+    """The log form's choice of organization: (value, selected, label) of each option."""
+    select = re.search(r'<select name="organization"[^>]*>(.*?)</select>', html, re.S)
+    assert select, "no choice of organization"
+    return [
+        (value, bool(selected), label)
+        for value, selected, label in re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select[1])
+    ]
+
+
+def test_staff_choose_the_organization_leads_first_then_partners_then_the_others(staff):
+    """3.3 names ICAO (lead) and INTERPOL (partner) and is open to regional and sub-regional
+    organizations, some of whose acronyms come before ICAO's."""
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.3")
+    options = organization_options(signed_in(staff).get(activity.get_absolute_url()).content.decode())
+    others = sorted(
+        Organization.objects.filter(kind__in=[OrganizationKind.REGIONAL, OrganizationKind.SUBREGIONAL])
+        .exclude(acronym__in=["ICAO", "INTERPOL"])
+        .values_list("acronym", flat=True)
+    )
+    assert others and others[0] < "ICAO", "the order is not the alphabet's alone"
+    assert [label for _, _, label in options] == ["Choose the organization", "ICAO", "INTERPOL", *others]
+    assert [value for value, selected, _ in options if selected] == [""], "nothing is chosen for them"
+
+
+def test_partners_come_before_the_lead_only_if_named_so(staff):
+    """5.4 names IMO as lead, then CTC, CTED and INTERPOL as partners, and is open to no kind."""
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="5.4")
+    options = organization_options(signed_in(staff).get(activity.get_absolute_url()).content.decode())
+    assert [label for _, _, label in options] == ["Choose the organization", "IMO", "CTC", "CTED", "INTERPOL"]
+
+
+def test_staff_who_do_not_choose_an_organization_are_told_and_nothing_is_logged(staff):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.3")
+    data = {"organization": "", "status": "planned", "observations": "Fine.", "reported_on": "2026-01-05",
+            "confidentiality": "participants", "evidence": ""}  # fmt: skip
+    response = signed_in(staff).post(activity.get_absolute_url(), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"organization": ["This field is required."]}
+    assert not StatusEntry.objects.exists()
+
+
+def test_a_focal_point_logs_for_their_organization_without_choosing_it(focal_point, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.3")
+    html = signed_in(focal_point).get(activity.get_absolute_url()).content.decode()
+    assert '<select name="organization"' not in html
+    assert f'<input type="hidden" name="organization" value="{icao.pk}"' in html
+
+
+def test_an_entry_corrected_while_awaiting_review_leaves_the_queue_and_says_so(staff, focal_point, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    data = {"organization": icao.pk, "status": "planned", "observations": "First.", "reported_on": "2026-01-05",
+            "confidentiality": "participants", "evidence": ""}  # fmt: skip
+    bob = signed_in(focal_point)
+    assert bob.post(activity.get_absolute_url(), data).status_code == 302
+    original = StatusEntry.objects.get()
+    corrected = {**data, "observations": "Corrected.", "supersedes": original.pk}
+    assert bob.post(activity.get_absolute_url(), corrected).status_code == 302
+    correction = StatusEntry.objects.get(supersedes=original)
+
+    alice = signed_in(staff)
+    queue = alice.get("/review/")
+    assert [entry.pk for entry in queue.context["entries"]] == [correction.pk]
+    page = alice.get(activity.get_absolute_url()).content.decode()
+    item = page[page.index(f'id="entry-{original.pk}"') :]
+    assert '<span class="badge review-superseded">Superseded by a correction</span>' in item[: item.index("</li>")]
+    refused = alice.post(f"/review/{original.pk}/", {"decision": "accept"}, HTTP_HX_REQUEST="true")
+    assert "This entry was corrected; review the correction." in refused.content.decode()
+    assert 'name="decision"' not in refused.content.decode()
+    assert not StatusEntryReview.objects.exists()
 
 
 def css_rules(css: str) -> dict[str, str]:

@@ -11,7 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from actions import permissions
-from actions.models import Activity, Confidentiality, ReviewState, Status, StatusEntry, StatusEntryReview
+from actions.models import (
+    Activity,
+    Confidentiality,
+    ReviewState,
+    Status,
+    StatusEntry,
+    StatusEntryReview,
+    review_state_as_of,
+)
+from actions.services import status_entry_log, status_entry_review
 from tests.factories import StatusEntryFactory, UserFactory
 from tests.helpers import nairobi, organization
 
@@ -75,6 +84,27 @@ def test_the_overall_status_now_and_as_of_a_moment_before_the_review(staff):
     assert overall() == Status.COMPLETED
     assert overall(as_of=before_review) == Status.PLANNED
     assert overall(as_of=timezone.now(), reported_until=DAY - datetime.timedelta(days=1)) == Status.PLANNED
+
+
+def test_a_superseded_entry_read_as_of_a_moment_before_its_correction_was_submitted(staff, focal_point):
+    """A stocktaking report as of a moment reads each entry's review state then: an entry
+    corrected while it awaited review was submitted until the correction was logged."""
+    icao = organization("ICAO")
+    fields = {"activity": nairobi("3.2"), "organization": icao, "author": focal_point, "reported_on": DAY}
+    original = status_entry_log(status=Status.PLANNED, observations="Planned.", **fields)
+    before_correction = timezone.now()
+    correction = status_entry_log(status=Status.DELAYED, observations="Delayed.", supersedes=original, **fields)
+    after_correction = timezone.now()
+    status_entry_review(entry=correction, reviewer=staff, decision="return", comment="Say why.")
+
+    def state_of(entry: StatusEntry, as_of: datetime.datetime | None) -> str:
+        return StatusEntry.objects.annotate(then=review_state_as_of(as_of)).get(pk=entry.pk).then
+
+    assert state_of(original, None) == ReviewState.SUPERSEDED
+    assert state_of(original, before_correction) == ReviewState.SUBMITTED
+    assert state_of(original, after_correction) == ReviewState.SUPERSEDED
+    assert state_of(correction, after_correction) == ReviewState.SUBMITTED
+    assert state_of(correction, None) == ReviewState.RETURNED
 
 
 def test_the_participants_reader_reads_what_a_viewer_reads_and_the_system_reads_everything(viewer):

@@ -295,6 +295,73 @@ def test_only_staff_review(request, role, focal_point, icao):
     assert entry.review_state == ReviewState.SUBMITTED
 
 
+# --- A correction of an entry awaiting review takes its place in the review queue ---
+
+
+def test_an_entry_corrected_while_awaiting_review_is_superseded_and_leaves_the_queue(staff, focal_point, icao):
+    original = log(focal_point, icao, observations="First report.")
+    correction = log(focal_point, icao, observations="Corrected report.", supersedes=original)
+    original.refresh_from_db()
+    assert original.review_state == ReviewState.SUPERSEDED
+    assert correction.review_state == ReviewState.SUBMITTED
+    assert correction.supersedes.review_state == ReviewState.SUPERSEDED
+    assert list(StatusEntry.objects.for_review_queue(staff)) == [correction]
+    for decision, comment in [(ReviewDecision.ACCEPT, ""), (ReviewDecision.RETURN, "Say more.")]:
+        errors = refused(
+            ValidationError,
+            lambda decision=decision, comment=comment: status_entry_review(
+                entry=original, reviewer=staff, decision=decision, comment=comment
+            ),
+        )
+        assert errors == {"decision": ["This entry was corrected; review the correction."]}
+    original.refresh_from_db()
+    assert original.review_state == ReviewState.SUPERSEDED
+    # The correction is the one reviewed.
+    status_entry_review(entry=correction, reviewer=staff, decision=ReviewDecision.ACCEPT)
+    assert not StatusEntry.objects.for_review_queue(staff).exists()
+
+
+def test_a_staff_correction_of_an_entry_awaiting_review_supersedes_it_too(staff, focal_point, icao):
+    original = log(focal_point, icao)
+    correction = log(staff, icao, status=Status.DELAYED, supersedes=original)
+    original.refresh_from_db()
+    assert (original.review_state, correction.review_state) == (ReviewState.SUPERSEDED, ReviewState.ACCEPTED)
+    assert not StatusEntry.objects.for_review_queue(staff).exists()
+
+
+@pytest.mark.parametrize(
+    ("decision", "state"),
+    [(ReviewDecision.ACCEPT, ReviewState.ACCEPTED), (ReviewDecision.RETURN, ReviewState.RETURNED)],
+)
+def test_a_reviewed_entry_keeps_its_review_state_when_corrected(staff, focal_point, icao, decision, state):
+    original = log(focal_point, icao)
+    status_entry_review(entry=original, reviewer=staff, decision=decision, comment="Say which workshops.")
+    log(focal_point, icao, status=Status.DELAYED, supersedes=original)
+    original.refresh_from_db()
+    assert original.review_state == state
+
+
+def test_a_refused_correction_leaves_the_entry_awaiting_review(focal_point, icao):
+    original = log(focal_point, icao)
+    refused(ValidationError, lambda: log(focal_point, icao, observations=" ", supersedes=original))
+    original.refresh_from_db()
+    assert original.review_state == ReviewState.SUBMITTED
+
+
+def test_a_reviewer_with_a_stale_copy_of_an_entry_corrected_since_is_told_to_review_the_correction(
+    staff, focal_point, icao
+):
+    """The queue was open while the organization corrected the entry: the decision is refused, and says why."""
+    original = log(focal_point, icao)
+    stale = StatusEntry.objects.get(pk=original.pk)
+    log(focal_point, icao, status=Status.DELAYED, supersedes=original)
+    errors = refused(
+        ValidationError, lambda: status_entry_review(entry=stale, reviewer=staff, decision=ReviewDecision.ACCEPT)
+    )
+    assert errors == {"decision": ["This entry was corrected; review the correction."]}
+    assert not StatusEntryReview.objects.exists()
+
+
 # --- The overall status that follows from the entries ---
 
 

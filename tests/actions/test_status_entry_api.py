@@ -288,6 +288,20 @@ def test_filters(api, entries, params, expected):
     assert set(ids(api.get(ENTRIES, params))) == named(entries, *expected)
 
 
+def test_an_entry_corrected_while_awaiting_review_is_found_by_its_review_state(api, staff, focal_point):
+    bob = token_client(focal_point)
+    first = bob.post(ENTRIES, payload(observations="First."), format="json").json()
+    correction = bob.post(ENTRIES, payload(observations="Corrected.", supersedes=first["id"]), format="json").json()
+    assert api.get(f"{ENTRIES}{first['id']}/").json()["review_state"] == ReviewState.SUPERSEDED
+    assert ids(api.get(ENTRIES, {"review_state": "superseded"})) == [first["id"]]
+    assert ids(api.get(ENTRIES, {"review_state": "submitted"})) == [correction["id"]]
+    refused = token_client(staff).post(f"{ENTRIES}{first['id']}/review/", {"decision": "accept"}, format="json")
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"decision": ["This entry was corrected; review the correction."]},
+    )
+
+
 def test_activity_filter(api, entries):
     assert set(ids(api.get(ENTRIES, {"activity": nairobi("1.1").pk}))) == named(entries, "icao_11", "wco_11")
     assert set(ids(api.get(ENTRIES, {"activity": nairobi("3.6").pk}))) == named(entries, "wco_36", "wco_36_first_day")

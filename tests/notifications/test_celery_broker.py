@@ -82,7 +82,8 @@ def test_a_real_worker_delivers_a_reminder_through_redis(broker):
     staff = UserFactory(username="alice", role=Role.STAFF)
     icao = Organization.objects.get(acronym="ICAO")
     FocalPoint.objects.create(organization=icao, name="Ada", email="ada@icao.example")
-    open_cycle_due_in(7, staff)
+    cycle = open_cycle_due_in(7, staff)
+    left = len(cycle.unreported()[icao])
 
     broker(BROKER)
     with app.connection_for_write() as connection:
@@ -96,13 +97,15 @@ def test_a_real_worker_delivers_a_reminder_through_redis(broker):
 
     to_ada = [m for m in mail.outbox if m.to == ["ada@icao.example"]]
     assert len(to_ada) == 1
-    assert to_ada[0].subject == "ICAO has 4 activities to report on for Worker test"
+    assert to_ada[0].subject == f"ICAO has {left} activities to report on for Worker test"
+    assert left > 4  # named in 3.2, 3.3, 3.4 and 5.2, and a participant of a kind many more are open to
     assert "/activities/" in to_ada[0].body
     reminder = Reminder.objects.get(recipient="ada@icao.example", step="before-7")
     assert reminder.state == ReminderState.SENT
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("named_only")
 def test_logging_progress_with_the_broker_down_succeeds_and_the_mail_goes_with_the_next_run(
     broker, client, django_capture_on_commit_callbacks
 ):

@@ -22,7 +22,7 @@ from tests.factories import UserFactory
 from tests.notifications.mailbox import SITE, everything, html, one_to, recipients, run_job, settle, to
 from tests.reports.scenario import RESTRICTED_WORD, accept, log, new_cycle
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("named_only")]
 
 ALICE, BOB, CHARLIE, VICTOR = "alice@example.org", "bob@example.org", "charlie@example.org", "victor@example.org"
 SAM = "sam@example.org"
@@ -156,6 +156,18 @@ def test_staff_digest_lists_the_new_entries_of_the_week_what_awaits_review_and_t
     # ICAO reported on all of its activities; IMO on 3.5 only, ten days ago.
     assert silent(digest) == {"Second half 2026": ["CTC", "CTED", "IMO", "INTERPOL", "OHCHR", "UNHCR", "WCO"]}
     assert digest.subject.endswith(": 5 new entries, 3 awaiting review")
+
+
+def test_an_entry_corrected_while_awaiting_review_awaits_no_more_and_its_correction_does(week, focal_point):
+    waiting = StatusEntry.objects.get(activity__number="3.2", organization__acronym="ICAO")
+    on = today() - datetime.timedelta(days=1)
+    log(focal_point, "3.2", "ICAO", "delayed", "Legislation postponed.", supersedes=waiting, reported_on=on)
+    settle()
+    digest = one_to(digests(), ALICE)
+    assert awaiting_review(digest) == ["nairobi-2007 5.2, ICAO", "nairobi-2007 3.6, WCO", "nairobi-2007 3.2, ICAO"]
+    assert "nairobi-2007 3.2, ICAO: Delayed (submitted)" in new_entries(digest)
+    assert "nairobi-2007 3.2, ICAO: In progress (superseded by a correction)" in new_entries(digest)
+    assert digest.subject.endswith(": 6 new entries, 3 awaiting review")
 
 
 def test_the_new_entries_link_to_their_activities(week):

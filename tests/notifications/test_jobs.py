@@ -49,7 +49,7 @@ from tests.reports.scenario import (
     signed_in,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("named_only")]
 
 ALICE, SAM, BOB, CHARLIE, VICTOR = (
     "alice@example.org",
@@ -158,7 +158,7 @@ def test_a_cycle_closed_by_the_secretariat_sends_its_report_once(
     ended, secretariat, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        cycle_close(cycle=ended, actor=secretariat)
+        cycle_close(cycle=ended, actor=secretariat, confirm=True)
     assert recipients(mail.outbox) == [BOB, CHARLIE, MIA]
     assert ReportFile.objects.filter(cycle=ended).count() == 2
     # The nightly job finds it closed and its report sent.
@@ -328,7 +328,7 @@ def everything_due(staff, focal_point, other_focal_point, secretariat, viewer):
     """Data on which every job sends something today."""
     today = timezone.localdate()
     first = new_cycle(secretariat, title="First half 2025")
-    cycle_close(cycle=first, actor=secretariat)  # its report not yet sent: the broker "was down"
+    cycle_close(cycle=first, actor=secretariat, confirm=True)  # its report not yet sent: the broker "was down"
     new_cycle(
         secretariat,
         title="Now",

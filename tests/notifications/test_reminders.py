@@ -30,7 +30,7 @@ from tests.notifications.mailbox import (
 )
 from tests.reports.scenario import DEADLINE, accept, give_back, log, nairobi, new_cycle
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("named_only")]
 
 BOB, INES, CHARLIE, MIA, IVAN = (
     "bob@example.org",
@@ -156,7 +156,7 @@ def test_the_list_shrinks_as_the_organization_reports(cycle, focal_point):
 def test_a_planned_or_closed_cycle_sends_no_reminders(directory, secretariat, state):
     cycle = new_cycle(secretariat, open_now=state == "closed")
     if state == "closed":
-        cycle_close(cycle=cycle, actor=secretariat)
+        cycle_close(cycle=cycle, actor=secretariat, confirm=True)
     settle()
     for offset in (14, 7, 1, 0, -1, -8):
         assert reminders_on(DEADLINE - days(offset)) == [], offset

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from tests.notifications.mailbox import SITE, listed_activities, one_to, settle
 from tests.reports.scenario import DEADLINE, new_cycle
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("named_only")]
 
 # The names DESIGN.md gives operators and deployment scripts.
 NAMES = ["reminders", "digest", "close-cycles", "matrix", "confirm-focal-points"]

@@ -7,7 +7,8 @@ The cycle covers the first half of 2025. What is in it, and what the report must
 - ICAO (bob) on 3.4: in progress, then a correction to completed that supersedes it
 - ICAO (bob) on 5.2: delayed, restricted to CTED and ICAO
 - WCO (charlie) on 3.6: planned
-- WCO (charlie) on 1.2: ongoing; WCO is not named there, the activity is open to its kind
+- WCO (charlie) on 1.2: ongoing; WCO is not named there: it is expected as a participant of a kind
+  the activity is open to
 - WCO (charlie) on 3.7: delayed, returned by CTED: it does not count
 - WCO (charlie) on 3.8: not started, reporting on November 2024, before the period
 - INTERPOL on 3.1 and CTC on 1.1, logged by CTED staff (accepted as written)
@@ -25,7 +26,7 @@ import subprocess
 from django.test import Client
 from openpyxl import load_workbook
 
-from actions.models import Activity, Confidentiality, Plan, Responsibility, StatusEntry
+from actions.models import Activity, ActivityOpenKind, Confidentiality, Participation, Plan, Responsibility, StatusEntry
 from actions.services import status_entry_log, status_entry_review
 from reports.models import StocktakingCycle
 from reports.services import cycle_create
@@ -54,9 +55,10 @@ STATUSES_FOR_ALL = {
     "3.8": "not_started",  # reported before the period: the plan's state, but no update in the cycle
     "5.2": "delayed",
 }
-# Named (activity, organization) pairs with an entry in the cycle, for a reader who may read everything.
+# Expected (activity, organization) pairs with an entry in the cycle; a filing in confidence counts for every reader.
 REPORTED_PAIRS = {
     ("1.1", "CTC"),
+    ("1.2", "WCO"),
     ("3.1", "INTERPOL"),
     ("3.2", "ICAO"),
     ("3.3", "ICAO"),
@@ -76,12 +78,21 @@ def nairobi_numbers() -> list[str]:
 
 
 def responsible_pairs() -> set[tuple[str, str]]:
-    """Every (activity number, acronym) the Nairobi plan names as responsible."""
-    return set(
+    """Every (activity number, acronym) expected to report on the Nairobi plan, worked out here on its
+    own: the organizations each activity names, and every participant of a kind it is open to."""
+    named = set(
         Responsibility.objects.filter(activity__plan__code=NAIROBI).values_list(
             "activity__number", "organization__acronym"
         )
     )
+    participants = list(
+        Participation.objects.filter(plan__code=NAIROBI).values_list("organization__acronym", "organization__kind")
+    )
+    open_to = ActivityOpenKind.objects.filter(activity__plan__code=NAIROBI).values_list("activity__number", "kind")
+    by_kind = {
+        (number, acronym) for number, kind in open_to for acronym, their_kind in participants if kind == their_kind
+    }
+    return named | by_kind
 
 
 def expected_statuses(sees_restricted: bool) -> dict[str, str | None]:
@@ -179,12 +190,13 @@ def populate(staff, bob, charlie) -> None:
 # --- Reading the formats back ---
 
 
-def report_url(cycle: StocktakingCycle, format_: str) -> str:
-    return f"/cycles/{cycle.pk}/report.{format_}"
+def report_url(cycle: StocktakingCycle, format_: str, edition: str | None = None) -> str:
+    return f"/cycles/{cycle.pk}/report.{format_}" + (f"?edition={edition}" if edition else "")
 
 
-def api_report_url(cycle: StocktakingCycle, format_: str | None = None) -> str:
-    return f"/api/v1/cycles/{cycle.pk}/report/" + (f"?format={format_}" if format_ else "")
+def api_report_url(cycle: StocktakingCycle, format_: str | None = None, edition: str | None = None) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"format": format_, "edition": edition}.items() if v)
+    return f"/api/v1/cycles/{cycle.pk}/report/" + (f"?{query}" if query else "")
 
 
 def fetch(client, url: str) -> bytes:
@@ -256,6 +268,6 @@ def html_statuses(html: str) -> dict[str, str | None]:
 
 
 def html_completeness(html: str) -> tuple[int, int]:
-    found = re.findall(r"(\d+) of (\d+) responsible pairs reported", html)
+    found = re.findall(r"(\d+) of (\d+) expected pairs reported", html)
     assert len(found) == 1, found
     return int(found[0][0]), int(found[0][1])

@@ -127,7 +127,7 @@ def test_a_second_open_cycle_of_a_plan_is_refused_with_a_clear_message(secretari
     assert StocktakingCycle.objects.get(pk=planned["id"]).state == CycleState.PLANNED
 
     # Once the first is closed, the second opens.
-    assert client.post(f"{CYCLES}{first['id']}/close/").status_code == 200
+    assert client.post(f"{CYCLES}{first['id']}/close/", {"confirm": True}, format="json").status_code == 200
     assert client.post(f"{CYCLES}{planned['id']}/open/").json()["state"] == "open"
 
 
@@ -142,11 +142,11 @@ def test_a_cycle_of_another_plan_may_be_open_at_the_same_time(secretariat):
 def test_closing_twice_is_refused_and_keeps_the_first_closing(secretariat):
     client = token_client(secretariat)
     cycle = client.post(CYCLES, payload(open_now=True), format="json").json()
-    closed = client.post(f"{CYCLES}{cycle['id']}/close/")
+    closed = client.post(f"{CYCLES}{cycle['id']}/close/", {"confirm": True}, format="json")
     assert closed.status_code == 200
     assert closed.json()["state"] == "closed"
     closed_at = StocktakingCycle.objects.get().closed_at
-    again = client.post(f"{CYCLES}{cycle['id']}/close/")
+    again = client.post(f"{CYCLES}{cycle['id']}/close/", {"confirm": True}, format="json")
     assert again.status_code == 400
     assert again.json() == {"state": ["Only an open cycle can be closed."]}
     assert StocktakingCycle.objects.get().closed_at == closed_at
@@ -161,7 +161,7 @@ def test_others_may_not_open_or_close_a_cycle_in_the_api(request, secretariat, r
     opened = new_cycle(secretariat, title="Open one")
     client = token_client(request.getfixturevalue(role))
     assert client.post(f"{CYCLES}{planned.pk}/open/").status_code == 403
-    assert client.post(f"{CYCLES}{opened.pk}/close/").status_code == 403
+    assert client.post(f"{CYCLES}{opened.pk}/close/", {"confirm": True}, format="json").status_code == 403
     assert StocktakingCycle.objects.get(pk=planned.pk).state == CycleState.PLANNED
     assert StocktakingCycle.objects.get(pk=opened.pk).state == CycleState.OPEN
 
@@ -233,13 +233,13 @@ def test_opening_and_closing_on_the_page_and_closing_twice(secretariat):
     assert messages_of(response) == ["Cycle “First half 2025” is open."]
     assert "Close the cycle" in response.content.decode()
 
-    response = client.post(f"/cycles/{cycle.pk}/close/", follow=True)
+    response = client.post(f"/cycles/{cycle.pk}/close/", {"confirm": "1"}, follow=True)
     assert messages_of(response) == ["Cycle “First half 2025” is closed."]
     closed_at = StocktakingCycle.objects.get().closed_at
     assert closed_at is not None
     assert "Close the cycle" not in response.content.decode()
 
-    response = client.post(f"/cycles/{cycle.pk}/close/", follow=True)
+    response = client.post(f"/cycles/{cycle.pk}/close/", {"confirm": "1"}, follow=True)
     assert messages_of(response) == ["Only an open cycle can be closed."]
     assert StocktakingCycle.objects.get().closed_at == closed_at
 
@@ -250,7 +250,7 @@ def test_others_may_not_open_or_close_a_cycle_on_the_page(request, secretariat, 
     opened = new_cycle(secretariat, title="Open one")
     client = signed_in(request.getfixturevalue(role))
     assert client.post(f"/cycles/{planned.pk}/open/").status_code == 403
-    assert client.post(f"/cycles/{opened.pk}/close/").status_code == 403
+    assert client.post(f"/cycles/{opened.pk}/close/", {"confirm": "1"}).status_code == 403
     assert StocktakingCycle.objects.get(pk=planned.pk).state == CycleState.PLANNED
     assert StocktakingCycle.objects.get(pk=opened.pk).state == CycleState.OPEN
     page = client.get(f"/cycles/{opened.pk}/").content.decode()
@@ -258,9 +258,13 @@ def test_others_may_not_open_or_close_a_cycle_on_the_page(request, secretariat, 
 
 
 def test_opening_and_closing_need_a_post(secretariat):
+    planned = new_cycle(secretariat, title="Planned", open_now=False)
     cycle = new_cycle(secretariat)
-    assert signed_in(secretariat).get(f"/cycles/{cycle.pk}/close/").status_code == 405
-    assert StocktakingCycle.objects.get().state == CycleState.OPEN
+    assert signed_in(secretariat).get(f"/cycles/{planned.pk}/open/").status_code == 405
+    # GET on close only shows what closing will do (tests/reports/test_closing.py).
+    assert signed_in(secretariat).get(f"/cycles/{cycle.pk}/close/").status_code == 200
+    assert StocktakingCycle.objects.get(pk=planned.pk).state == CycleState.PLANNED
+    assert StocktakingCycle.objects.get(pk=cycle.pk).state == CycleState.OPEN
 
 
 # --- The cycle page ---
@@ -324,7 +328,7 @@ def test_the_cycle_page_counts_down_to_the_deadline(viewer, secretariat, days, c
 
 def test_a_closed_cycle_shows_no_countdown(viewer, secretariat):
     cycle = new_cycle(secretariat)
-    cycle_close(cycle=cycle, actor=secretariat)
+    cycle_close(cycle=cycle, actor=secretariat, confirm=True)
     html = signed_in(viewer).get(f"/cycles/{cycle.pk}/").content.decode()
     assert 'class="countdown"' not in html
     assert "closed " in html

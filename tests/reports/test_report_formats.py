@@ -45,12 +45,11 @@ FORMATS = {
     "json": "application/json",
 }
 CSV_HEADER = [
-    "Plan", "Cycle", "Objective", "Activity", "Activity text", "Organization/Body", "Overall status",
+    "Edition", "Plan", "Cycle", "Objective", "Activity", "Activity text", "Organization/Body", "Overall status",
     "Status at previous cycle", "Changed", "Organization", "Organization name", "Role",
-    "Organization's status", "Reported on", "Review state", "Observations",
+    "Organization's status", "Reported on", "Review state", "Confidentiality", "Observations",
 ]  # fmt: skip
-# Activities that name no organization: one row each, with the organization columns empty.
-NAMING_NO_ONE = {"2.4", "7.1"}
+COLUMN = {name: index for index, name in enumerate(CSV_HEADER)}
 
 
 @pytest.fixture
@@ -77,7 +76,7 @@ def test_each_format_is_a_download_on_the_page_and_in_the_api(cycle, secretariat
         assert response["Content-Type"] == FORMATS[format_]
         disposition = "inline" if format_ == "html" else "attachment"
         assert response["Content-Disposition"] == (
-            f'{disposition}; filename="stocktaking-nairobi-2007-first-half-2025.{format_}"'
+            f'{disposition}; filename="stocktaking-nairobi-2007-first-half-2025-participants.{format_}"'
         )
     if format_ == "csv":
         assert page.content == api.content
@@ -117,14 +116,18 @@ def test_a_report_needs_a_signed_in_reader(cycle):
 
 
 def test_the_csv_has_one_row_per_activity_and_organization_with_status_labels(cycle, client):
-    header, rows = read_csv(fetch(client, report_url(cycle, "csv")))
+    header, rows = read_csv(fetch(client, report_url(cycle, "csv", "internal")))
     assert header == CSV_HEADER
 
     pairs = [(row["Activity"], row["Organization"]) for row in rows]
     assert len(pairs) == len(set(pairs)), "a pair appears twice"
-    # Every named pair, WCO on 1.2 (open to its kind, and it reported), and a row for each activity naming no one.
-    assert set(pairs) == responsible_pairs() | {("1.2", "WCO")} | {(n, "") for n in NAMING_NO_ONE}
+    # Every expected pair: the named organizations, and the participants of a kind each activity is
+    # open to (WCO on 1.2); an activity no one is expected to report on would get a row of its own.
+    without_reporters = set(nairobi_numbers()) - {number for number, _ in responsible_pairs()}
+    assert set(pairs) == responsible_pairs() | {(n, "") for n in without_reporters}
     assert {row["Plan"] for row in rows} == {"nairobi-2007"}
+    assert {row["Edition"] for row in rows} == {"internal"}
+    assert by_confidentiality(rows) == {"participants", "restricted", ""}
     assert {row["Cycle"] for row in rows} == {TITLE}
 
     by_pair = dict(zip(pairs, rows, strict=True))
@@ -159,20 +162,27 @@ def test_the_csv_has_one_row_per_activity_and_organization_with_status_labels(cy
     assert RETURNED_WORD not in text
 
 
+def by_confidentiality(rows: list[dict[str, str]]) -> set[str]:
+    return {row["Confidentiality"] for row in rows}
+
+
 def test_the_xlsx_has_a_summary_with_a_chart_the_activities_and_who_did_not_report(cycle, client):
     workbook = read_xlsx(fetch(client, report_url(cycle, "xlsx")))
     assert workbook.sheetnames == ["Summary", "Activities", "Not reported"]
+    for sheet in workbook.worksheets:  # the edition is printed on every page of every sheet
+        assert sheet.oddHeader.center.text.startswith("Participants edition"), sheet.title
 
     summary = workbook["Summary"]
     assert summary._charts, "the summary has no chart"
     assert Plan.objects.get(code="nairobi-2007").title in summary["A1"].value
-    facts = {row[0]: row[1] for row in summary.iter_rows(min_row=3, max_row=11, max_col=2, values_only=True)}
+    facts = {row[0]: row[1] for row in summary.iter_rows(min_row=3, max_row=12, max_col=2, values_only=True)}
     assert facts["Cycle"] == TITLE
-    assert facts["Completeness"] == f"{len(REPORTED_PAIRS)} of {len(responsible_pairs())} responsible pairs reported"
+    assert facts["Edition"] == "Participants edition"
+    assert facts["Completeness"] == f"{len(REPORTED_PAIRS)} of {len(responsible_pairs())} expected pairs reported"
 
     sheet = workbook["Activities"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:P{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:R{sheet.max_row}"
     header = [cell.value for cell in sheet[1]]
     assert header == CSV_HEADER
     # The same rows as the CSV, cell for cell.
@@ -185,7 +195,7 @@ def test_the_xlsx_has_a_summary_with_a_chart_the_activities_and_who_did_not_repo
 
     overall = header.index("Overall status")
     own = header.index("Organization's status")
-    rows = {(r[3].value, r[9].value or ""): r for r in sheet.iter_rows(min_row=2)}
+    rows = {(r[COLUMN["Activity"]].value, r[COLUMN["Organization"]].value or ""): r for r in sheet.iter_rows(min_row=2)}
     for pair, status, column in [
         (("3.2", "ICAO"), "in_progress", overall),
         (("3.3", "ICAO"), "completed", overall),
@@ -223,7 +233,7 @@ def test_the_json_and_the_html_show_the_same_statuses_and_completeness(cycle, cl
     report = read_json(fetch(client, report_url(cycle, "json")))
     html = fetch(client, report_url(cycle, "html")).decode()
 
-    assert json_statuses(report) == expected_statuses(sees_restricted=True)
+    assert json_statuses(report) == expected_statuses(sees_restricted=False)
     assert html_statuses(html) == json_statuses(report)
 
     completeness = report["completeness"]
@@ -252,7 +262,10 @@ def test_every_activity_of_the_plan_is_in_every_format(cycle, client, format_):
     elif format_ == "csv":
         numbers = list(dict.fromkeys(row["Activity"] for row in read_csv(content)[1]))
     elif format_ == "xlsx":
-        column = read_xlsx(content)["Activities"].iter_rows(min_row=2, min_col=4, max_col=4, values_only=True)
+        activity = COLUMN["Activity"] + 1
+        column = read_xlsx(content)["Activities"].iter_rows(
+            min_row=2, min_col=activity, max_col=activity, values_only=True
+        )
         numbers = list(dict.fromkeys(value for (value,) in column))
     else:
         lines = "\n".join(pdf_pages(content)[1:])
@@ -271,7 +284,11 @@ def test_observations_that_look_like_a_formula_stay_text(cycle, client, staff):
     assert imo["Observations"].startswith("'=")
 
     sheet = read_xlsx(fetch(client, report_url(cycle, "xlsx")))["Activities"]
-    [cell] = [r[15] for r in sheet.iter_rows(min_row=2) if (r[3].value, r[9].value) == ("3.5", "IMO")]
+    [cell] = [
+        r[COLUMN["Observations"]]
+        for r in sheet.iter_rows(min_row=2)
+        if (r[COLUMN["Activity"]].value, r[COLUMN["Organization"]].value) == ("3.5", "IMO")
+    ]
     assert cell.data_type == "s"
     assert cell.value.startswith("=HYPERLINK")
 

@@ -44,8 +44,8 @@ def cycle(staff, focal_point, other_focal_point, secretariat):
     return cycle
 
 
-def report_for(user, cycle) -> dict:
-    return read_json(fetch(signed_in(user), report_url(cycle, "json")))
+def report_for(user, cycle, edition: str | None = None) -> dict:
+    return read_json(fetch(signed_in(user), report_url(cycle, "json", edition)))
 
 
 def organization_row(report: dict, number: str, acronym: str) -> dict:
@@ -66,14 +66,15 @@ def test_a_closed_cycles_report_does_not_change_when_entries_come_later(
     waiting_to_be_returned = log(
         other_focal_point, "3.6", "WCO", "delayed", "Workshop moved.", reported_on=datetime.date(2025, 6, 2)
     )
-    cycle_close(cycle=cycle, actor=secretariat)
+    cycle_close(cycle=cycle, actor=secretariat, confirm=True)
     staff_client, viewer_client = signed_in(staff), signed_in(viewer)
     before = {
-        (client, format_): fetch(client, report_url(cycle, format_))
-        for client in (staff_client, viewer_client)
+        (client, format_, edition): fetch(client, report_url(cycle, format_, edition))
+        for client, editions in ((staff_client, ("participants", "internal")), (viewer_client, ("participants",)))
+        for edition in editions
         for format_ in ("json", "csv", "html")
     }
-    report = read_json(before[staff_client, "json"])
+    report = read_json(before[staff_client, "json", "internal"])
     assert report["cycle"]["state"] == "closed"
     assert json_statuses(report)["3.2"] == "in_progress"
     assert organization_row(report, "3.2", "ICAO")["review_state"] == "submitted"
@@ -99,9 +100,10 @@ def test_a_closed_cycles_report_does_not_change_when_entries_come_later(
         staff,
     )
 
-    for (client, format_), content in before.items():
-        assert fetch(client, report_url(cycle, format_)) == content, format_
-    assert token_client(staff).get(api_report_url(cycle, "json")).content == before[staff_client, "json"]
+    for (client, format_, edition), content in before.items():
+        assert fetch(client, report_url(cycle, format_, edition)) == content, (format_, edition)
+    api = token_client(staff).get(api_report_url(cycle, "json", "internal")).content
+    assert api == before[staff_client, "json", "internal"]
 
     # The same entries do count in a cycle still open over the same period: the data above matters.
     again = new_cycle(secretariat, title="First half 2025, reopened")
@@ -131,21 +133,25 @@ def test_a_review_decided_in_an_open_cycle_shows_at_once(cycle, staff, other_foc
 # --- Completeness, who did not report, silent activities ---
 
 
-def test_completeness_is_the_share_of_named_pairs_that_reported_in_the_cycle(cycle, staff):
+def test_completeness_is_the_share_of_expected_pairs_that_reported_in_the_cycle(cycle, staff):
     report = report_for(staff, cycle)
     expected = len(responsible_pairs())
-    # ICAO reported twice on 3.2 and corrected 3.4: still one pair each. WCO on 1.2 is not named there,
-    # WCO's returned entry on 3.7 and its entry on 3.8 reporting on 2024 do not count.
+    # ICAO reported twice on 3.2 and corrected 3.4: still one pair each. WCO on 1.2 is a participant of
+    # a kind the activity is open to; its returned entry on 3.7 and its entry on 3.8 reporting on 2024
+    # do not count.
     assert report["completeness"] == {
         "reported": len(REPORTED_PAIRS),
         "expected": expected,
+        "not_applicable": 0,
         "share": round(len(REPORTED_PAIRS) / expected, 4),
     }
     assert {m["acronym"]: m["activities"] for m in report["not_reported"]} == expected_missing(REPORTED_PAIRS)
     assert [m["acronym"] for m in report["not_reported"]] == sorted(expected_missing(REPORTED_PAIRS))
     wco = next(m for m in report["not_reported"] if m["acronym"] == "WCO")
-    assert wco == {"acronym": "WCO", "name": "World Customs Organization", "activities": ["3.7", "3.8", "5.3"]}
-    assert "ICAO" not in {m["acronym"] for m in report["not_reported"]}
+    assert wco["name"] == "World Customs Organization"
+    assert {"3.7", "3.8", "5.3"} <= set(wco["activities"]) and not {"1.2", "3.6"} & set(wco["activities"])
+    icao = next(m for m in report["not_reported"] if m["acronym"] == "ICAO")
+    assert not {"3.2", "3.3", "3.4", "5.2"} & set(icao["activities"])
     assert report["silent_activities"] == [n for n in nairobi_numbers() if n not in UPDATED_IN_CYCLE]
 
 
@@ -154,6 +160,7 @@ def test_a_cycle_with_no_entries_is_zero_complete_and_all_silent(staff, secretar
     report = report_for(staff, cycle)
     assert report["completeness"]["reported"] == 0
     assert report["completeness"]["expected"] == len(responsible_pairs())
+    assert report["completeness"]["not_applicable"] == 0
     assert report["silent_activities"] == nairobi_numbers()
     assert set(json_statuses(report).values()) == {None}
     assert report["distribution"] == {"none": 40}
@@ -172,7 +179,7 @@ def test_the_report_says_what_changed_since_the_previous_cycle(staff, secretaria
     )
     log(staff, "3.2", "ICAO", "in_progress", "Drafting model legislation.", reported_on=datetime.date(2024, 10, 1))
     log(staff, "3.6", "WCO", "planned", "Workshop planned.", reported_on=datetime.date(2024, 10, 1))
-    cycle_close(cycle=earlier, actor=secretariat)
+    cycle_close(cycle=earlier, actor=secretariat, confirm=True)
     # Logged for the earlier period after it closed: it is not part of what the earlier cycle said.
     log(staff, "3.5", "IMO", "delayed", "Seminar postponed.", reported_on=datetime.date(2024, 12, 1))
 
@@ -205,41 +212,81 @@ def test_the_report_says_what_changed_since_the_previous_cycle(staff, secretaria
     assert json_statuses(first)["3.5"] is None
 
 
-# --- Confidentiality in every format, for every role ---
+# --- Editions: the participants edition for everyone, the internal edition for CTED staff ---
+
+EVERYONE = ["staff", "focal_point", "other_focal_point", "viewer", "secretariat"]
 
 
 @pytest.mark.parametrize("format_", FORMATS)
-@pytest.mark.parametrize("role", ROLES_WHO_READ_RESTRICTED + ROLES_WHO_DO_NOT)
-def test_restricted_observations_are_in_every_format_only_for_cted_and_the_organization(request, cycle, role, format_):
+@pytest.mark.parametrize("role", EVERYONE)
+def test_the_participants_edition_has_no_trace_of_a_restricted_entry_and_says_it_was_reported(
+    request, cycle, role, format_
+):
+    content = fetch(signed_in(request.getfixturevalue(role)), report_url(cycle, format_))
+    text = text_of(format_, content)
+    assert RESTRICTED_WORD not in text
+    assert "screening gaps" not in text  # the rest of the restricted observations
+    assert ("reported in confidence" in text.lower()) or format_ == "json"
+    assert "Participants edition" in text or format_ in {"json", "csv"}
+    if format_ == "json":
+        assert organization_row(read_json(content), "5.2", "ICAO")["in_confidence"] is True
+
+
+@pytest.mark.parametrize("format_", FORMATS)
+def test_the_internal_edition_holds_the_restricted_entry_and_marks_it(cycle, staff, format_):
+    text = text_of(format_, fetch(signed_in(staff), report_url(cycle, format_, "internal")))
+    assert RESTRICTED_WORD in text
+    if format_ in {"html", "pdf"}:
+        assert "Internal edition" in text and "Restricted to CTED" in text
+    if format_ in {"csv", "xlsx"}:
+        assert "restricted" in text and "internal" in text
+
+
+@pytest.mark.parametrize("role", ["focal_point", "other_focal_point", "viewer", "secretariat"])
+def test_only_cted_staff_get_the_internal_edition(request, cycle, role):
     user = request.getfixturevalue(role)
-    text = text_of(format_, fetch(signed_in(user), report_url(cycle, format_)))
-    assert (RESTRICTED_WORD in text) == (role in ROLES_WHO_READ_RESTRICTED)
-    assert "screening gaps" in text or role in ROLES_WHO_DO_NOT
+    assert signed_in(user).get(report_url(cycle, "pdf", "internal")).status_code == 403
+    assert token_client(user).get(api_report_url(cycle, "json", "internal")).status_code == 403
+
+
+def test_an_unknown_edition_is_a_400_with_the_choice(cycle, staff):
+    response = signed_in(staff).get(report_url(cycle, "csv", "everything"))
+    assert response.status_code == 400 and b"participants" in response.content
+    api = token_client(staff).get(api_report_url(cycle, "json", "everything"))
+    assert api.status_code == 400 and list(api.json()) == ["edition"]
 
 
 @pytest.mark.parametrize("format_", ["json", "csv"])
-@pytest.mark.parametrize("role", ROLES_WHO_READ_RESTRICTED + ROLES_WHO_DO_NOT)
-def test_restricted_observations_through_the_api_only_for_cted_and_the_organization(request, cycle, role, format_):
-    user = request.getfixturevalue(role)
-    content = fetch(token_client(user), api_report_url(cycle, format_))
-    assert (RESTRICTED_WORD in content.decode("utf-8-sig")) == (role in ROLES_WHO_READ_RESTRICTED)
+def test_the_edition_is_in_the_file_name_and_the_json(cycle, staff, format_):
+    for edition in ("participants", "internal"):
+        response = token_client(staff).get(api_report_url(cycle, format_, edition))
+        assert f"-{edition}.{format_}" in response["Content-Disposition"]
+        if format_ == "json":
+            assert response.json()["edition"] == edition
 
 
-@pytest.mark.parametrize("role", ROLES_WHO_READ_RESTRICTED + ROLES_WHO_DO_NOT)
-def test_a_restricted_entry_counts_only_for_those_who_may_read_it(request, cycle, role):
-    sees = role in ROLES_WHO_READ_RESTRICTED
+@pytest.mark.parametrize("role", EVERYONE)
+def test_a_restricted_filing_counts_as_reported_for_every_reader(request, cycle, role):
     report = report_for(request.getfixturevalue(role), cycle)
-    assert json_statuses(report) == expected_statuses(sees_restricted=sees)
-    reported = REPORTED_PAIRS if sees else REPORTED_PAIRS - {("5.2", "ICAO")}
-    assert report["completeness"]["reported"] == len(reported)
-    assert {m["acronym"]: m["activities"] for m in report["not_reported"]} == expected_missing(reported)
-    assert ("5.2" in report["silent_activities"]) is not sees
-    assert report["distribution"].get("delayed", 0) == (1 if sees else 0)
+    assert report["completeness"]["reported"] == len(REPORTED_PAIRS)
+    assert {m["acronym"]: m["activities"] for m in report["not_reported"]} == expected_missing(REPORTED_PAIRS)
+    assert "5.2" not in report["silent_activities"]
+    # Its content is not for the participants edition: no status, no date, no observations.
     row = organization_row(report, "5.2", "ICAO")
-    assert (row["status"], row["confidentiality"]) == (("delayed", "restricted") if sees else (None, None))
+    assert (row["status"], row["observations"], row["reported_on"], row["in_confidence"]) == (None, "", None, True)
+    assert json_statuses(report) == expected_statuses(sees_restricted=False)
+    internal = report_for(staff_of(request), cycle, "internal")
+    assert json_statuses(internal) == expected_statuses(sees_restricted=True)
+    assert internal["completeness"] == report["completeness"]
 
 
-def test_a_restricted_correction_changes_nothing_for_those_who_may_not_read_it(secretariat, staff, focal_point, viewer):
+def staff_of(request):
+    return request.getfixturevalue("staff")
+
+
+def test_a_restricted_correction_shows_as_reported_in_confidence_in_the_participants_edition(
+    secretariat, staff, focal_point, viewer
+):
     cycle = new_cycle(secretariat)
     original = accept(log(focal_point, "3.2", "ICAO", "in_progress", "Workshops held in two regions."), staff)
     correction = log(
@@ -252,11 +299,12 @@ def test_a_restricted_correction_changes_nothing_for_those_who_may_not_read_it(s
         supersedes=original,
     )
     accept(correction, staff)
-    for user, status, observations in [
-        (staff, "discontinued", f"{RESTRICTED_WORD}: funding withdrawn."),
-        (focal_point, "discontinued", f"{RESTRICTED_WORD}: funding withdrawn."),
-        (viewer, "in_progress", "Workshops held in two regions."),
-    ]:
+    internal = report_for(staff, cycle, "internal")
+    assert json_statuses(internal)["3.2"] == "discontinued"
+    assert organization_row(internal, "3.2", "ICAO")["observations"] == f"{RESTRICTED_WORD}: funding withdrawn."
+    for user in (staff, focal_point, viewer):
         report = report_for(user, cycle)
-        assert json_statuses(report)["3.2"] == status, user
-        assert organization_row(report, "3.2", "ICAO")["observations"] == observations, user
+        # The overall status is what every participant may read; the latest filing stands, in confidence.
+        assert json_statuses(report)["3.2"] == "in_progress", user
+        row = organization_row(report, "3.2", "ICAO")
+        assert (row["in_confidence"], row["observations"]) == (True, ""), user

@@ -7,11 +7,17 @@ import re
 import zipfile
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from actions.models import Activity, Confidentiality, ReviewState, StatusEntry
+from actions.models import Activity, Confidentiality, ReviewState, Status, StatusEntry
+from reports.spreadsheet import check_rows, read_upload
+from tests.factories import StatusEntryFactory
+from tests.helpers import nairobi
 from tests.reports.scenario import organization, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +208,126 @@ def test_a_confirmation_with_a_stale_token_logs_nothing(focal_point):
     assert response.status_code == 302
     assert response["Location"] == "/organizations/ICAO/upload/"
     assert not StatusEntry.objects.exists()
+
+
+# --- Logged once: a row saying what the organization's latest entry says is not logged again ---
+
+FILLED_IN = {
+    "3.2": {"Status": "In progress", "Observations": "Model legislation circulated."},
+    "3.3": GOOD_33,
+    "1.2": {"Status": "Ongoing", "Observations": "Quarterly exchange continues.", "Confidentiality": "restricted"},
+}
+
+
+def test_the_same_file_uploaded_on_a_later_day_logs_its_rows_once(focal_point, icao, monkeypatch):
+    """ "Reports on" left empty is the day of the upload: the same file a week later reports on
+    another day, yet its rows say what ICAO's latest entries say, so nothing is logged twice
+    (the restricted row included)."""
+    client = signed_in(focal_point)
+    workbook = download(client)
+    fill(workbook, FILLED_IN)
+    content = saved(workbook)
+    today = timezone.localdate()
+    last_week = today - datetime.timedelta(days=7)
+
+    with monkeypatch.context() as on_that_day:
+        on_that_day.setattr(timezone, "localdate", lambda *args, **kwargs: last_week)
+        preview = upload(client, content)
+        assert [number for _, _, number, _ in to_log(preview)] == ["1.2", "3.2", "3.3"]
+        assert confirm(client, shown_token(preview)).status_code == 302
+    assert sorted(StatusEntry.objects.values_list("activity__number", "reported_on")) == [
+        ("1.2", last_week), ("3.2", last_week), ("3.3", last_week),
+    ]  # fmt: skip
+
+    again = upload(client, content)  # today: the rows would report on today
+    assert again.status_code == 200
+    assert to_log(again) == []
+    assert "No new row to log." in again.content.decode()
+    confirm(client, waiting_token(client))
+    assert StatusEntry.objects.count() == 3
+
+
+def test_a_row_equal_to_an_older_entry_but_not_to_the_latest_is_logged(focal_point, icao):
+    """ICAO said completed, then delayed; the file says completed again, word for word and on
+    the same day as the first entry: ICAO changed its mind back, and that is logged."""
+    first_day = datetime.date(2025, 3, 1)
+    StatusEntryFactory(
+        activity=nairobi("3.3"), organization=icao, status="completed",
+        observations=GOOD_33["Observations"], reported_on=first_day,
+    )  # fmt: skip
+    StatusEntryFactory(
+        activity=nairobi("3.3"), organization=icao, status="delayed",
+        observations="Publication postponed.", reported_on=datetime.date(2025, 4, 1),
+    )  # fmt: skip
+    StatusEntryFactory(
+        activity=nairobi("3.2"), organization=icao, status="planned",
+        observations="Model legislation drafted.", reported_on=first_day,
+    )  # fmt: skip
+    client = signed_in(focal_point)
+    workbook = download(client)
+    fill(
+        workbook,
+        {
+            "3.3": {**GOOD_33, "Reports on": first_day},
+            # The same as ICAO's latest on 3.2, reported on another day: not logged again.
+            "3.2": {"Status": "Planned", "Observations": "Model legislation drafted."},
+        },
+    )
+    preview = upload(client, saved(workbook))
+    assert preview.status_code == 200
+    assert to_log(preview) == [(row_of(workbook, "3.3"), "nairobi-2007", "3.3", "completed")]
+    assert f"Already logged, left out: row {row_of(workbook, '3.2')}." in preview.content.decode()
+    assert confirm(client, shown_token(preview)).status_code == 302
+    assert StatusEntry.objects.filter(activity=nairobi("3.3"), status="completed").count() == 2
+    assert StatusEntry.objects.filter(activity=nairobi("3.2")).count() == 1
+
+
+def test_the_latest_entry_counts_though_it_awaits_review_and_a_replaced_one_does_not(focal_point, icao):
+    """The entry that stands is the one compared: an accepted correction replaces the entry it
+    corrects, whichever day it reports on."""
+    original = StatusEntryFactory(
+        activity=nairobi("3.3"), organization=icao, status="completed",
+        observations=GOOD_33["Observations"], reported_on=datetime.date(2025, 4, 1),
+    )  # fmt: skip
+    StatusEntryFactory(
+        activity=nairobi("3.3"), organization=icao, status="delayed", observations="Postponed.",
+        reported_on=datetime.date(2025, 3, 1), supersedes=original,
+    )  # fmt: skip
+    StatusEntryFactory(
+        activity=nairobi("3.2"), organization=icao, status="planned", observations="Drafted.",
+        review_state=ReviewState.SUBMITTED,
+    )  # fmt: skip
+    workbook = download(signed_in(focal_point))
+    fill(workbook, {"3.3": GOOD_33, "3.2": {"Status": "Planned", "Observations": "Drafted."}})
+    check = check_rows(read_upload(uploaded(saved(workbook))), organization=icao, author=focal_point)
+    assert [row.activity.number for row in check.to_log] == ["3.3"]
+    assert [row.activity.number for row in check.already_logged] == ["3.2"]
+
+
+def test_finding_what_is_already_logged_is_one_query_for_all_rows(focal_point, icao):
+    def queries_to_check(answers: dict) -> int:
+        workbook = download(signed_in(focal_point))
+        fill(workbook, answers)
+        raw = read_upload(uploaded(saved(workbook)))
+        author = User.objects.get(pk=focal_point.pk)  # the actor read afresh each time
+        with CaptureQueriesContext(connection) as queries:
+            check_rows(raw, organization=icao, author=author)
+        return len(queries)
+
+    for number, cells in FILLED_IN.items():
+        StatusEntryFactory(
+            activity=nairobi(number), organization=icao, status=_status(cells["Status"]),
+            observations=cells["Observations"],
+        )  # fmt: skip
+    assert queries_to_check({"3.3": GOOD_33}) == queries_to_check(FILLED_IN)
+
+
+def _status(label: str) -> str:
+    return next(s.value for s in Status if s.label == label)
+
+
+def uploaded(content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("progress-ICAO.xlsx", content, content_type=XLSX)
 
 
 # --- Malformed uploads: a clear error per row or per file, and nothing logged ---

@@ -65,3 +65,17 @@ def test_the_suite_runs_on_the_database_database_url_names():
 
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     assert connection.vendor == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "5242880"), ("1000", "1000")])
+def test_the_report_attachment_limit_is_read_from_the_environment(tmp_path, value, expected):
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    if value is not None:
+        env["REPORT_ATTACHMENT_MAX_BYTES"] = value
+    code = "import tracker.settings as s; print(s.REPORT_ATTACHMENT_MAX_BYTES)"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
