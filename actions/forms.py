@@ -1,8 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.db.models import Case, Value, When
 from django.utils import timezone
 
-from actions.models import Confidentiality, ReviewDecision, Status, StatusEntry
+from actions.models import Confidentiality, Participation, Plan, ReviewDecision, Status, StatusEntry
 from organizations.models import Organization
 
 
@@ -41,18 +43,74 @@ class StatusEntryForm(forms.Form):
 
     def __init__(self, *args, organizations, activity, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # In the order given (permissions.loggable_organizations: leads, partners, then the others).
-        order = Case(*[When(pk=o.pk, then=Value(i)) for i, o in enumerate(organizations)], default=Value(0))
-        self.fields["organization"].queryset = Organization.objects.filter(
-            pk__in=[o.pk for o in organizations]
-        ).order_by(order)
-        if len(organizations) == 1:
-            self.fields["organization"].initial = organizations[0].pk
-            self.fields["organization"].widget = forms.HiddenInput()
+        offer_organizations(self.fields["organization"], organizations)
         # An entry the user may not read cannot be named, not even to correct it.
         self.fields["supersedes"].queryset = StatusEntry.objects.filter(activity=activity).visible_to(user)
+
+
+def offer_organizations(field: forms.Field, organizations: list[Organization]) -> None:
+    """Offer ``organizations`` on whose behalf the form acts, in the order given (for logging,
+    ``permissions.loggable_organizations``: leads, partners, then the others); one goes without asking."""
+    assert isinstance(field, forms.ModelChoiceField)
+    order = Case(*[When(pk=o.pk, then=Value(i)) for i, o in enumerate(organizations)], default=Value(0))
+    field.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations]).order_by(order)
+    if len(organizations) == 1:
+        field.initial = organizations[0].pk
+        field.widget = forms.HiddenInput()
+
+
+class NotApplicableForm(forms.Form):
+    """An organization's declaration that an activity open to its kind does not apply to it."""
+
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), empty_label=None, label="Organization"
+    )
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the activity does not apply to the organization; CTED staff can withdraw the declaration.",
+    )
+
+    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_organizations(self.fields["organization"], organizations)
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=ReviewDecision.choices)
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ParticipantAddForm(forms.Form):
+    """CTED staff add an organization to a plan's participants."""
+
+    # Any organization is accepted here, so that one already taking part is told so by the service;
+    # the choices offered are those not taking part yet.
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=Organization.objects.all(), empty_label="Choose the organization", label="Organization"
+    )
+    joined_on = forms.DateField(
+        label="Joined on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_participant_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [
+            ("", "Choose the organization"),
+            *((o.pk, f"{o.acronym} ({o.name})") for o in Organization.objects.exclude(participations__plan=plan)),
+        ]
+
+
+class ParticipantLeaveForm(forms.Form):
+    """CTED staff record the day a participant left its plan."""
+
+    left_on = forms.DateField(
+        label="Left on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+
+    def __init__(self, *args: Any, participation: Participation, **kwargs: Any) -> None:
+        # One form per participant on the plan page: each has its own ids and says whose leaving it records.
+        kwargs.setdefault("auto_id", f"id_left_{participation.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["left_on"].label = f"{participation.organization.acronym} left on"

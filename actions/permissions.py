@@ -201,6 +201,26 @@ def needs_review(who: Who) -> bool:
     return actor_of(who).role != Role.STAFF
 
 
+def may_declare_not_applicable(who: Who, *, organization: Organization, activity: "Activity") -> Decision:
+    """May ``who`` declare that ``activity`` does not apply to ``organization``? Whoever logs for
+    the organization, on an activity open to its kind that does not name it."""
+    decision = may_log(who, organization=organization, activity=activity)
+    if not decision:
+        return decision
+    if any(r.organization_id == organization.pk for r in activity.responsibilities.all()):
+        return _refused(
+            f"Activity {activity.number} names {organization.acronym}: it reports on it.", field="organization"
+        )
+    return ALLOWED
+
+
+def may_withdraw_not_applicable(who: Who) -> Decision:
+    """May ``who`` withdraw a not-applicable declaration, so the organization is expected again? CTED staff."""
+    if actor_of(who).role != Role.STAFF:
+        return _refused("Only CTED staff withdraw a declaration that an activity does not apply.")
+    return ALLOWED
+
+
 # --- Reviewing ---
 
 
@@ -236,3 +256,13 @@ def may_run_stocktaking(who: Who, plan: "Plan | None" = None) -> Decision:
     if actor.is_system or actor.role in {Role.STAFF, Role.SECRETARIAT}:
         return ALLOWED
     return _refused("Only the secretariat and CTED staff run stocktaking cycles.")
+
+
+# --- Participants ---
+
+
+def may_manage_participants(who: Who, plan: "Plan") -> Decision:
+    """May ``who`` add participants to ``plan`` and record that one left? CTED staff."""
+    if actor_of(who).role != Role.STAFF:
+        return _refused("Only CTED staff add participants to a plan and record that one left.")
+    return ALLOWED

@@ -5,12 +5,15 @@ import datetime
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from actions import permissions, signals
 from actions.models import (
     Activity,
     Confidentiality,
+    NotApplicable,
+    Participation,
+    Plan,
     ReviewDecision,
     ReviewState,
     StatusEntry,
@@ -121,3 +124,90 @@ def status_entry_review(*, entry: StatusEntry, reviewer: User, decision: str, co
     if new_state == ReviewState.RETURNED:
         signals.entry_returned.send(sender=StatusEntry, entry=entry, review=review)
     return review
+
+
+@transaction.atomic
+def not_applicable_declare(
+    *, activity: Activity, organization: Organization, reason: str, author: User
+) -> NotApplicable:
+    """Declare, with the reason, that an activity open to the organization's kind does not apply to it.
+
+    From then on the organization is not expected to report on it (counted as not applicable).
+    """
+    decision = permissions.may_declare_not_applicable(author, organization=organization, activity=activity)
+    decision.require_permission()
+    errors: dict[str, list[str]] = dict(decision.field_errors)
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Say why the activity does not apply: CTED and the secretariat read it."]
+    if NotApplicable.objects.in_force().filter(activity=activity, organization=organization).exists():
+        errors.setdefault("organization", []).append(
+            f"{organization.acronym} has already declared activity {activity.number} not applicable."
+        )
+    declaration = NotApplicable(activity=activity, organization=organization, reason=reason, declared_by=author)
+    try:
+        declaration.full_clean(exclude=list(errors))
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    declaration.save()
+    return declaration
+
+
+@transaction.atomic
+def not_applicable_withdraw(*, declaration: NotApplicable, actor: User) -> NotApplicable:
+    """Withdraw a declaration: the organization is expected to report on the activity again.
+
+    The declaration and its withdrawal both stay in the history.
+    """
+    permissions.may_withdraw_not_applicable(actor).require()
+    # A conditional update: of two withdrawals at once, one counts.
+    withdrawn_at = timezone.now()
+    changed = NotApplicable.objects.filter(pk=declaration.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=withdrawn_at, withdrawn_by=actor
+    )
+    if not changed:
+        raise ValidationError({"declaration": ["This declaration was withdrawn already."]})
+    declaration.withdrawn_at, declaration.withdrawn_by = withdrawn_at, actor
+    return declaration
+
+
+@transaction.atomic
+def participant_add(*, plan: Plan, organization: Organization, joined_on: datetime.date, actor: User) -> Participation:
+    """Record that ``organization`` takes part in ``plan`` from ``joined_on``: from then on it is
+    expected to report on the plan's activities open to its kind."""
+    permissions.may_manage_participants(actor, plan).require()
+    # Lock the plan, so that two additions of the same organization cannot both be written.
+    Plan.objects.select_for_update().only("pk").get(pk=plan.pk)
+    errors: dict[str, list[str]] = {}
+    if Participation.objects.filter(plan=plan, organization=organization).exists():
+        errors["organization"] = [f"{organization.acronym} is already a participant of this plan."]
+    participation = Participation(plan=plan, organization=organization, joined_on=joined_on)
+    try:
+        participation.full_clean(exclude=list(errors))
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    participation.save()
+    return participation
+
+
+@transaction.atomic
+def participant_leave(*, participation: Participation, left_on: datetime.date, actor: User) -> Participation:
+    """Record that a participant left its plan on ``left_on`` (not before it joined): from the day
+    after, it is no longer expected to report."""
+    permissions.may_manage_participants(actor, participation.plan).require()
+    # Lock it, so that two records of its leaving cannot both be written.
+    stored = Participation.objects.select_for_update().get(pk=participation.pk)
+    if stored.left_on is not None:
+        left = formats.date_format(stored.left_on, "j F Y")
+        raise ValidationError({"left_on": [f"{participation.organization.acronym} already left this plan on {left}."]})
+    stored.left_on = left_on
+    stored.full_clean()
+    stored.save(update_fields=["left_on"])
+    participation.joined_on, participation.left_on = stored.joined_on, stored.left_on
+    return participation

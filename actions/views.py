@@ -6,15 +6,30 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actions import display, permissions
 from actions.filters import PlanActivityFilter
-from actions.forms import ReviewForm, StatusEntryForm
-from actions.models import Activity, Plan, ReviewState, StatusEntry
+from actions.forms import (
+    NotApplicableForm,
+    ParticipantAddForm,
+    ParticipantLeaveForm,
+    ReviewForm,
+    StatusEntryForm,
+)
+from actions.models import Activity, NotApplicable, Participation, Plan, ReviewState, StatusEntry
 from actions.permissions import Who
-from actions.services import status_entry_log, status_entry_review
+from actions.services import (
+    not_applicable_declare,
+    not_applicable_withdraw,
+    participant_add,
+    participant_leave,
+    status_entry_log,
+    status_entry_review,
+)
 from organizations.models import Organization
 from tracker.forms import add_service_errors
 from tracker.http import Request
@@ -51,8 +66,33 @@ def home(request: Request) -> HttpResponse:
 
 
 def plan_detail(request: Request, code: str) -> HttpResponse:
-    user = request.user
     plan = get_object_or_404(Plan, code=code)
+    if request.htmx:
+        # The filters swap the activities only.
+        return render(request, "actions/_plan_activities.html", _plan_activities_context(request, plan))
+    return _plan_page(request, plan)
+
+
+def _plan_page(
+    request: Request,
+    plan: Plan,
+    *,
+    posted: ParticipantAddForm | ParticipantLeaveForm | None = None,
+    leaving: Participation | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The plan page: its activities and its participants; ``posted`` is a participant form sent
+    back with its errors (recording that ``leaving`` left, for a ParticipantLeaveForm)."""
+    context = {
+        **_plan_activities_context(request, plan),
+        **_participants_context(request, plan, posted=posted, leaving=leaving),
+    }
+    return render(request, "actions/plan_detail.html", context, status=status)
+
+
+def _plan_activities_context(request: Request, plan: Plan) -> dict[str, Any]:
+    """The plan's objectives and activities, as the filters in the address select them."""
+    user = request.user
     objectives = list(plan.objectives.all())
     filterset = PlanActivityFilter(
         request.GET or None,
@@ -69,7 +109,7 @@ def plan_detail(request: Request, code: str) -> HttpResponse:
     for activity in activities:
         by_objective.setdefault(activity.objective_id, []).append(activity)
     distribution = Activity.objects.filter(plan=plan).status_distribution(user, by="objective_id")
-    context = {
+    return {
         "plan": plan,
         # Each objective with the activities listed under it and its status distribution.
         "objectives": [(o, by_objective.get(o.pk, []), distribution.get(o.pk, {})) for o in objectives],
@@ -77,8 +117,83 @@ def plan_detail(request: Request, code: str) -> HttpResponse:
         "shown": sum(len(listed) for listed in by_objective.values()),
         "filtered": filterset.is_bound,
     }
-    template = "actions/_plan_activities.html" if request.htmx else "actions/plan_detail.html"
-    return render(request, template, context)
+
+
+def _participants_context(
+    request: Request,
+    plan: Plan,
+    *,
+    posted: ParticipantAddForm | ParticipantLeaveForm | None,
+    leaving: Participation | None,
+) -> dict[str, Any]:
+    """The plan's participants by acronym, those that left included; for CTED staff, the form that
+    adds one and, beside each still taking part, the form that records the day it left."""
+    manages = bool(permissions.may_manage_participants(request.user, plan))
+    # One query; the same read as the API's participants (to become a queryset method beside the model).
+    participations = (
+        Participation.objects.filter(plan=plan).select_related("organization").order_by("organization__acronym")
+    )
+    rows: list[tuple[Participation, ParticipantLeaveForm | None]] = []
+    for participation in participations:
+        leave_form = None
+        if isinstance(posted, ParticipantLeaveForm) and leaving is not None and leaving.pk == participation.pk:
+            leave_form = posted
+        elif manages and participation.left_on is None:
+            leave_form = ParticipantLeaveForm(participation=participation)
+        rows.append((participation, leave_form))
+    add_form = None
+    if manages:
+        add_form = posted if isinstance(posted, ParticipantAddForm) else ParticipantAddForm(plan=plan)
+    return {
+        "participants": rows,
+        "manages_participants": manages,
+        "participant_form": add_form,
+        # The participant form sent back with its errors, if any.
+        "form": posted,
+    }
+
+
+@require_POST
+def plan_participant_add(request: Request, code: str) -> HttpResponse:
+    """CTED staff add an organization to the plan's participants."""
+    user = request.user
+    plan = get_object_or_404(Plan, code=code)
+    permissions.may_manage_participants(user, plan).require()
+    form = ParticipantAddForm(request.POST, plan=plan)
+    if form.is_valid():
+        try:
+            participation = participant_add(plan=plan, actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            joined = formats.date_format(form.cleaned_data["joined_on"], "j F Y")
+            messages.success(request, f"{participation.organization.acronym} takes part in the plan from {joined}.")
+            return redirect(_participants_url(plan))
+    return _plan_page(request, plan, posted=form, status=400)
+
+
+@require_POST
+def plan_participant_leave(request: Request, code: str, pk: int) -> HttpResponse:
+    """CTED staff record the day a participant left the plan."""
+    user = request.user
+    plan = get_object_or_404(Plan, code=code)
+    permissions.may_manage_participants(user, plan).require()
+    participation = get_object_or_404(Participation.objects.select_related("plan", "organization"), plan=plan, pk=pk)
+    form = ParticipantLeaveForm(request.POST, participation=participation)
+    if form.is_valid():
+        try:
+            participant_leave(participation=participation, actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            left = formats.date_format(form.cleaned_data["left_on"], "j F Y")
+            messages.success(request, f"{participation.organization.acronym} left the plan on {left}.")
+            return redirect(_participants_url(plan))
+    return _plan_page(request, plan, posted=form, leaving=participation, status=400)
+
+
+def _participants_url(plan: Plan) -> str:
+    return reverse("plan-detail", args=[plan.code]) + "#participants"
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,9 +262,68 @@ def activity_detail(request: Request, pk: int) -> HttpResponse:
         "form": form,
         "correcting": correcting,
         "loggable_ids": {o.pk for o in loggable},
+        **_not_applicable_context(request, activity, loggable),
     }
     template = "actions/_activity_progress.html" if request.htmx else "actions/activity_detail.html"
     return render(request, template, context, status=status)
+
+
+def _not_applicable_context(request: Request, activity: Activity, loggable: list[Organization]) -> dict[str, Any]:
+    """The activity's not-applicable declarations, and the form to declare one for whom the user may."""
+    declarations = list(
+        NotApplicable.objects.filter(activity=activity).select_related("organization", "declared_by", "withdrawn_by")
+    )
+    in_force = {d.organization_id for d in declarations if d.withdrawn_at is None}
+    declarable = [
+        o
+        for o in loggable
+        if o.pk not in in_force
+        and permissions.may_declare_not_applicable(request.user, organization=o, activity=activity)
+    ]
+    return {
+        "declarations": declarations,
+        "not_applicable_form": NotApplicableForm(organizations=declarable, auto_id="id_na_%s") if declarable else None,
+        "may_withdraw": permissions.may_withdraw_not_applicable(request.user),
+    }
+
+
+@require_POST
+def activity_not_applicable(request: Request, pk: int) -> HttpResponse:
+    """Declare that the activity does not apply to an organization the user logs for."""
+    user = request.user
+    activity = get_object_or_404(
+        Activity.objects.select_related("plan").with_responsibilities().prefetch_related("open_kinds"), pk=pk
+    )
+    posted = _organization_posted(request.POST)
+    permissions.may_log(user, organization=posted).require_permission()
+    organizations = [posted] if posted is not None else permissions.loggable_organizations(user, activity)
+    form = NotApplicableForm(request.POST, organizations=organizations, auto_id="id_na_%s")
+    if form.is_valid():
+        try:
+            declaration = not_applicable_declare(activity=activity, author=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            acronym = declaration.organization.acronym
+            messages.success(request, f"Activity {activity.number} is declared not applicable to {acronym}.")
+            return redirect(activity)
+    messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+    return redirect(activity)
+
+
+@require_POST
+def not_applicable_withdrawal(request: Request, pk: int) -> HttpResponse:
+    """CTED staff withdraw a declaration: the organization is expected to report again."""
+    permissions.may_withdraw_not_applicable(request.user).require()
+    declaration = get_object_or_404(NotApplicable.objects.select_related("activity", "organization"), pk=pk)
+    try:
+        not_applicable_withdraw(declaration=declaration, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(str(m) for m in error.messages))
+    else:
+        acronym, number = declaration.organization.acronym, declaration.activity.number
+        messages.success(request, f"{acronym} is expected to report on {number} again.")
+    return redirect(declaration.activity)
 
 
 def _organization_posted(data: QueryDict) -> Organization | None:

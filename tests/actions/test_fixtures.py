@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from actions.models import Activity, Objective, Plan, ResponsibilityRole
+from actions.models import Activity, Objective, Participation, Plan, ResponsibilityRole
 from organizations.models import Organization, OrganizationKind
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +205,43 @@ def test_the_cica_plan_holds_its_sections_as_objectives_and_items_as_activities(
         assert all(a.responsibilities.filter(organization__acronym="CICA").exists() for a in activities)
     assert plan.activities.count() == 7 + 5 + 1 + 1
     assert Activity.objects.get(plan=plan, number="4.1").organizations.filter(acronym="IOM").exists()
+
+
+# The expected reporters of the Nairobi plan: 50 named pairs (lead or partner) and 276 pairs of a
+# participant of a kind an activity is open to ("all relevant IROs", "UN bodies", ...).
+NAIROBI_EXPECTED_PAIRS = 326
+
+
+def test_the_nairobi_participants_are_the_ctc_cted_and_every_organization_of_a_kind_it_is_open_to(source):
+    kinds = set()
+    for objective in source:
+        for item in objective["activities"]:
+            for pattern, opened in OPENING_PHRASES:
+                if re.search(pattern, item["responsible"]):
+                    kinds |= opened
+    implied = {"CTC", "CTED"} | set(Organization.objects.filter(kind__in=kinds).values_list("acronym", flat=True))
+    stored = Participation.objects.filter(plan__code="nairobi-2007")
+    assert set(stored.values_list("organization__acronym", flat=True)) == implied
+    assert {p.joined_on.isoformat() for p in stored} == {"2007-10-31"}  # the day the plan was adopted
+    assert set(
+        Participation.objects.filter(plan__code="cica-2008").values_list("organization__acronym", flat=True)
+    ) == {"CICA", "IOM"}
+
+
+def test_the_expected_pairs_are_what_the_source_text_implies(source):
+    participants = {p.organization.acronym: p.organization.kind for p in Participation.objects.filter(
+        plan__code="nairobi-2007").select_related("organization")}  # fmt: skip
+    implied = set()
+    for objective in source:
+        for item in objective["activities"]:
+            text = item["responsible"]
+            named = {acronym for acronym, pattern in NAMED.items() if re.search(pattern, text)}
+            kinds = set().union(*(opened for pattern, opened in OPENING_PHRASES if re.search(pattern, text)))
+            by_kind = {acronym for acronym, kind in participants.items() if kind in kinds}
+            implied |= {(item["number"], acronym) for acronym in named | by_kind}
+    assert len(implied) == NAIROBI_EXPECTED_PAIRS
+    reporters = Plan.objects.get(code="nairobi-2007").reporters()
+    assert {(p.activity.number, p.organization.acronym) for p in reporters.expected} == implied
+    assert reporters.not_applicable == []
+    assert ("1.2", "IOM") in implied and "IOM" not in Activity.objects.get(
+        plan__code="nairobi-2007", number="1.2").responsible_text  # fmt: skip

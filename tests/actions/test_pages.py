@@ -44,8 +44,8 @@ def add_history(count: int, icao) -> None:
         ("/plans/nairobi-2007/", "viewer", 10),
         # session, user, role, activity with its overall status, responsibilities, open kinds,
         # themes, organizations open to it (staff's form), each organization's latest entry,
-        # timeline, the timeline's reviews
-        ("/activities/{3.2}/", "staff", 11),
+        # timeline, the timeline's reviews, its not-applicable declarations
+        ("/activities/{3.2}/", "staff", 12),
         # session, user, role, organization with parent, children, focal points,
         # activities it answers for with statuses
         ("/organizations/ICAO/", "viewer", 7),
