@@ -14,6 +14,7 @@ confidence is a filing.
 import datetime
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
@@ -125,6 +126,55 @@ class Report:
             for status, count in objective.distribution.items():
                 total[status] += count
         return dict(total)
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """Everything the report holds, as JSON, for ``from_snapshot`` to give back as it was."""
+
+        def plain(value: Any, name: str = "") -> Any:
+            if isinstance(value, datetime.date | datetime.datetime):
+                return value.isoformat()
+            if name == "distribution":  # {status: count}, and JSON has no None key
+                return [[status, count] for status, count in value.items()]
+            if isinstance(value, dict):
+                return {key: plain(item, key) for key, item in value.items()}
+            if isinstance(value, list):
+                return [plain(item) for item in value]
+            return value
+
+        return plain(asdict(self))
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> "Report":
+        def day(value: str | None) -> datetime.date | None:
+            return datetime.date.fromisoformat(value) if value else None
+
+        def organization(row: dict[str, Any]) -> OrganizationRow:
+            return OrganizationRow(**{**row, "reported_on": day(row["reported_on"])})
+
+        def activity(row: dict[str, Any]) -> ActivityRow:
+            return ActivityRow(**{**row, "organizations": [organization(o) for o in row["organizations"]]})
+
+        objectives = [
+            ObjectiveSection(
+                **{
+                    **section,
+                    "activities": [activity(a) for a in section["activities"]],
+                    "distribution": dict(section["distribution"]),
+                }
+            )
+            for section in data["objectives"]
+        ]
+        return cls(
+            **{
+                **data,
+                "period_start": day(data["period_start"]),
+                "period_end": day(data["period_end"]),
+                "deadline": day(data["deadline"]),
+                "as_of": datetime.datetime.fromisoformat(data["as_of"]),
+                "objectives": objectives,
+                "missing": [MissingReport(**m) for m in data["missing"]],
+            }
+        )
 
     def to_dict(self) -> dict:
         """The report as JSON-ready data; statuses are codes, dates ISO strings."""

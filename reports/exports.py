@@ -1,9 +1,11 @@
 """Render a stocktaking report: HTML, CSV, XLSX, PDF and JSON all come from one Report."""
 
 import csv
+import datetime
 import functools
 import io
 import json
+import zipfile
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -13,6 +15,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label, status_stylesheet
 from reports.builder import OrganizationRow, Report
@@ -216,8 +219,35 @@ def to_xlsx(report: Report) -> bytes:
     for worksheet in workbook.worksheets:
         # Printed at the top of every page of every sheet.
         worksheet.oddHeader.center.text = f"{edition_label(report)}: {report.plan_code}, {report.cycle_title}"
+    return _xlsx_bytes(workbook, report.as_of)
+
+
+class _ZipAt(zipfile.ZipFile):
+    """A zip whose every member is dated ``moment``: the same workbook gives the same bytes."""
+
+    def __init__(self, file: io.BytesIO, moment: datetime.datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self.moment = moment.astimezone(datetime.UTC).timetuple()[:6]
+
+    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.moment)
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):
+        # openpyxl writes each sheet from a temporary file, which would date it by its mtime.
+        with open(filename, "rb") as sheet:
+            self.writestr(str(arcname or filename), sheet.read())
+
+
+def _xlsx_bytes(workbook: Workbook, moment: datetime.datetime) -> bytes:
+    """The workbook dated the report's moment, not the moment it is written: rebuilding a closed
+    cycle's report gives the same bytes."""
+    workbook.properties.created = workbook.properties.modified = moment.astimezone(datetime.UTC).replace(tzinfo=None)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with _ZipAt(buffer, moment) as archive:
+        ExcelWriter(workbook, archive).save()
     return buffer.getvalue()
 
 

@@ -41,6 +41,12 @@ class StocktakingCycle(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    frozen_reports = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Each edition's report as it stood when the cycle closed: a closed cycle's report is read from here.",
+    )
     report_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the closed cycle's report was sent to the participants."
     )

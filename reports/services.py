@@ -15,7 +15,7 @@ from actions.permissions import Who
 from actions.services import status_entry_log
 from organizations.models import FocalPoint, Organization
 from reports import exports, signals
-from reports.builder import build_report
+from reports.builder import Report, build_report
 from reports.models import CycleState, Edition, ReportFile, StocktakingCycle
 from reports.spreadsheet import ImportCheck
 
@@ -130,8 +130,30 @@ def cycle_close(*, cycle: StocktakingCycle, actor: Who, confirm: bool) -> Stockt
     if not changed:
         raise ValidationError({"state": "Only an open cycle can be closed."})
     cycle.state, cycle.closed_at = CycleState.CLOSED, closed_at
+    _freeze(cycle)
     signals.cycle_closed.send(sender=StocktakingCycle, cycle=cycle)
     return cycle
+
+
+def _freeze(cycle: StocktakingCycle) -> None:
+    """Keep each edition's report as the closed cycle's plan, participants and entries stood at its closing:
+    a later edit of the plan, an organization or the participants changes nothing of it."""
+    cycle.frozen_reports = {edition: build_report(cycle=cycle, edition=edition).to_snapshot() for edition in Edition}
+    StocktakingCycle.objects.filter(pk=cycle.pk).update(frozen_reports=cycle.frozen_reports)
+
+
+def cycle_report_read(*, cycle: StocktakingCycle, edition: str = Edition.PARTICIPANTS) -> Report:
+    """The report of ``cycle`` in ``edition``: as it stands while the cycle is open, as frozen when it closed.
+
+    A cycle closed before reports were frozen is frozen on its first reading, from the
+    history as it stood at its closing.
+    """
+    if not cycle.is_closed:
+        return build_report(cycle=cycle, edition=edition)
+    if Edition(edition) not in cycle.frozen_reports:
+        with transaction.atomic():
+            _freeze(cycle)
+    return Report.from_snapshot(cycle.frozen_reports[Edition(edition)])
 
 
 @transaction.atomic
@@ -147,7 +169,7 @@ def cycle_report_store(*, cycle: StocktakingCycle, actor: Who) -> dict[str, Repo
     report = None
     for format_ in STORED_FORMATS:
         if format_ not in stored:
-            report = report or build_report(cycle=cycle, edition=Edition.PARTICIPANTS)
+            report = report or cycle_report_read(cycle=cycle, edition=Edition.PARTICIPANTS)
             record = ReportFile(cycle=cycle, format=format_)
             record.file.save(
                 exports.filename(report, format_), ContentFile(exports.render(report, format_)), save=False

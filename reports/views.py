@@ -13,10 +13,16 @@ from actions import permissions
 from actions.permissions import Who
 from organizations.models import Organization
 from reports import exports, spreadsheet
-from reports.builder import build_report
 from reports.forms import CycleForm, UploadForm
 from reports.models import Edition, ReportFile, StocktakingCycle
-from reports.services import cycle_close, cycle_closing_preview, cycle_create, cycle_open, status_entries_import
+from reports.services import (
+    cycle_close,
+    cycle_closing_preview,
+    cycle_create,
+    cycle_open,
+    cycle_report_read,
+    status_entries_import,
+)
 from tracker.forms import add_service_errors
 from tracker.http import Request
 
@@ -57,7 +63,7 @@ def cycle_new(request: Request) -> HttpResponse:
 def cycle_detail(request: Request, pk: int) -> HttpResponse:
     cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
     # The page shows what every participant may read; staff download the internal edition.
-    report = build_report(cycle=cycle)
+    report = cycle_report_read(cycle=cycle)
     today = timezone.localdate()
     context = {
         "cycle": cycle,
@@ -121,7 +127,7 @@ EDITION_CHOICE = "Choose the edition: participants (the default) or internal (CT
 def report_response(cycle: StocktakingCycle, reader: Who, format_: str, edition: str) -> HttpResponse:
     """The report of ``cycle`` in ``edition`` and one of exports.FORMATS, as a download, if ``reader`` may read it."""
     permissions.may_read_edition(reader, edition).require()
-    report = build_report(cycle=cycle, edition=edition)
+    report = cycle_report_read(cycle=cycle, edition=edition)
     query = f"?edition={edition}"
     links = {f: reverse("cycle-report", args=[cycle.pk, f]) + query for f in exports.FORMATS}
     links["cycle"] = cycle.get_absolute_url()

@@ -308,3 +308,36 @@ def test_a_restricted_correction_shows_as_reported_in_confidence_in_the_particip
         assert json_statuses(report)["3.2"] == "in_progress", user
         row = organization_row(report, "3.2", "ICAO")
         assert (row["in_confidence"], row["observations"]) == (True, ""), user
+
+
+# --- Closed means frozen ---
+
+
+def test_a_closed_cycles_report_is_byte_identical_after_the_plan_participants_and_names_change(
+    cycle, secretariat, staff, viewer
+):
+    from actions.models import Participation, Plan, Responsibility
+    from organizations.models import Organization
+
+    cycle_close(cycle=cycle, actor=secretariat, confirm=True)
+    readings = [(staff, "internal"), (staff, None), (viewer, None)]
+    before = {
+        (user.username, edition, format_): fetch(signed_in(user), report_url(cycle, format_, edition))
+        for user, edition in readings
+        for format_ in FORMATS
+    }
+    plan = Plan.objects.get(code="nairobi-2007")
+    Plan.objects.filter(pk=plan.pk).update(title="A plan renamed after the closing")
+    plan.activities.filter(number="3.2").update(text="Reworded after the closing.")
+    Responsibility.objects.filter(
+        activity__plan=plan, activity__number="3.3", organization__acronym="INTERPOL"
+    ).delete()
+    Participation.objects.filter(plan=plan, organization__acronym="IOM").delete()
+    Organization.objects.filter(acronym="ICAO").update(name="Renamed Civil Aviation Body")
+
+    for (username, edition, format_), content in before.items():
+        user = staff if username == staff.username else viewer
+        assert fetch(signed_in(user), report_url(cycle, format_, edition)) == content, (username, edition, format_)
+    # While an open cycle over the same period does read the plan as it is now.
+    again = new_cycle(secretariat, title="First half 2025, reopened")
+    assert "A plan renamed after the closing" in fetch(signed_in(staff), report_url(again, "html")).decode()
