@@ -6,6 +6,7 @@ from actions.models import (
     Activity,
     ActivityOpenKind,
     Objective,
+    Participation,
     Plan,
     Responsibility,
     StatusEntry,
@@ -20,12 +21,24 @@ class ObjectiveInline(admin.TabularInline):
     show_change_link = True
 
 
+class ParticipationInline(admin.TabularInline):
+    """The organizations taking part in the plan: when each joined and, if it left, when."""
+
+    model = Participation
+    fields = ["organization", "joined_on", "left_on"]
+    autocomplete_fields = ["organization"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization", "plan")
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "venue", "adopted_on", "objective_count", "activity_count"]
     search_fields = ["code", "title", "venue", "meeting"]
     prepopulated_fields = {"code": ["title"]}
-    inlines = [ObjectiveInline]
+    inlines = [ObjectiveInline, ParticipationInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
@@ -121,6 +134,18 @@ class ActivityAdmin(admin.ModelAdmin):
     @admin.display(description="text")
     def short_text(self, activity):
         return activity.text[:120]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    """Participants of every plan: filter by organization to see the plans one takes part in (the
+    organizations app cannot show them on its own admin page, as it does not depend on actions)."""
+
+    list_display = ["organization", "plan", "joined_on", "left_on"]
+    list_filter = ["plan", "organization__kind", ("organization", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["organization__acronym", "organization__name"]
+    list_select_related = ["organization", "plan"]
+    autocomplete_fields = ["plan", "organization"]
 
 
 @admin.register(Theme)

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Case, Value, When
@@ -96,7 +96,8 @@ class ParticipantAddForm(forms.Form):
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_participant_%s")
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [
+        organization = cast("forms.ModelChoiceField[Organization]", self.fields["organization"])
+        organization.choices = [
             ("", "Choose the organization"),
             *((o.pk, f"{o.acronym} ({o.name})") for o in Organization.objects.exclude(participations__plan=plan)),
         ]

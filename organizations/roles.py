@@ -7,6 +7,8 @@ only names the roles and keeps their groups in place.
 
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import models
 
@@ -20,9 +22,9 @@ class Role(models.TextChoices):
 
 GROUP_NAMES = {role: role.label for role in Role}
 
-# CTED staff edit plans, objectives, activities and organizations in the admin.
+# CTED staff edit plans (with their participants), objectives, activities and organizations in the admin.
 _STAFF_MODEL_PERMISSIONS = {
-    "actions": ["plan", "objective", "activity", "responsibility", "activityopenkind", "theme"],
+    "actions": ["plan", "objective", "activity", "responsibility", "activityopenkind", "theme", "participation"],
     "organizations": ["organization", "focalpoint"],
 }
 
@@ -45,6 +47,10 @@ def user_role(user: Any) -> Role | None:
 
 
 def ensure_role_groups(**kwargs) -> None:
+    # Run after migrate for this app, which comes before actions: on a new database the
+    # permissions of the later apps are not made yet, so make them first.
+    for app_label in _STAFF_MODEL_PERMISSIONS:
+        create_permissions(apps.get_app_config(app_label), verbosity=0)
     for role in Role:
         Group.objects.get_or_create(name=GROUP_NAMES[role])
     staff = Group.objects.get(name=GROUP_NAMES[Role.STAFF])

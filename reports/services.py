@@ -12,7 +12,7 @@ from django.utils import timezone
 from actions import permissions
 from actions.models import Plan, StatusEntry
 from actions.permissions import Who
-from actions.services import status_entry_log
+from actions.services import not_applicable_declare, status_entry_log
 from organizations.models import FocalPoint, Organization
 from reports import exports, signals
 from reports.builder import Report, build_report
@@ -189,9 +189,10 @@ def cycle_report_sent(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycl
 
 @transaction.atomic
 def status_entries_import(*, organization: Organization, author: User, check: ImportCheck) -> list[StatusEntry]:
-    """Log every new row of a checked spreadsheet, or none of them.
+    """Log every new row of a checked spreadsheet, and make its not-applicable declarations, or nothing.
 
-    Rows identical to an entry already logged are left out, so the same file twice logs once.
+    A row that says what the organization's latest entry says, and a declaration already in
+    force, are left out: the same file twice logs once.
     """
     permissions.may_log(author, organization=organization).require_permission()
     if check.errors:
@@ -213,4 +214,11 @@ def status_entries_import(*, organization: Organization, author: User, check: Im
             )
         except ValidationError as error:
             raise ValidationError(f"Row {row.row}: {' '.join(error.messages)} Nothing was logged.") from None
+    for declaration in check.to_declare:
+        try:
+            not_applicable_declare(
+                activity=declaration.activity, organization=organization, reason=declaration.reason, author=author
+            )
+        except ValidationError as error:
+            raise ValidationError(f"Row {declaration.row}: {' '.join(error.messages)} Nothing was logged.") from None
     return logged

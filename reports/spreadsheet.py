@@ -21,17 +21,26 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from actions import permissions
-from actions.models import EVIDENCE_MAX_LINKS, Activity, Confidentiality, Status, StatusEntry, validate_evidence
+from actions.models import (
+    EVIDENCE_MAX_LINKS,
+    Activity,
+    Confidentiality,
+    NotApplicable,
+    Status,
+    StatusEntry,
+    validate_evidence,
+)
 from actions.permissions import Who
 from organizations.models import Organization
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 SHEET = "Activities"
+NOT_APPLICABLE = "Not applicable: why"
 COLUMNS = ["Plan", "Activity", "Activity text", "Organization/Body", "Status", "Observations",
-           "Reports on", "Confidentiality", "Evidence links"]  # fmt: skip
+           "Reports on", "Confidentiality", "Evidence links", NOT_APPLICABLE]  # fmt: skip
 REQUIRED = ["Plan", "Activity", "Status", "Observations"]
-EDITABLE = {"Status", "Observations", "Reports on", "Confidentiality", "Evidence links"}
+EDITABLE = {"Status", "Observations", "Reports on", "Confidentiality", "Evidence links", NOT_APPLICABLE}
 
 
 class SpreadsheetError(Exception):
@@ -51,9 +60,24 @@ class ImportRow:
 
 
 @dataclass
+class NotApplicableRow:
+    """A row declaring that the activity does not apply to the organization, with the reason."""
+
+    row: int
+    activity: Activity
+    reason: str
+    already_declared: bool = False
+
+
+@dataclass
 class ImportCheck:
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
+    not_applicable: list[NotApplicableRow] = field(default_factory=list)
+
+    @property
+    def to_declare(self) -> list[NotApplicableRow]:
+        return [r for r in self.not_applicable if not r.already_declared]
 
     @property
     def to_log(self) -> list[ImportRow]:
@@ -77,14 +101,14 @@ def template_for(organization: Organization) -> bytes:
     sheet.append(COLUMNS)
     for activity in activities:
         sheet.append([activity.plan.code, activity.number, activity.text, activity.responsible_text,
-                      None, None, None, None, None])  # fmt: skip
+                      None, None, None, None, None, None])  # fmt: skip
     header_fill = PatternFill("solid", start_color="DCE6F2", end_color="DCE6F2")
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         if cell.value in EDITABLE:
             cell.fill = header_fill
-    widths = [14, 9, 60, 30, 16, 60, 12, 16, 40]
-    for letter, width in zip("ABCDEFGHI", widths, strict=True):
+    widths = [14, 9, 60, 30, 16, 60, 12, 16, 40, 40]
+    for letter, width in zip("ABCDEFGHIJ", widths, strict=True):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2, min_col=3, max_col=6):
         for cell in row:
@@ -109,6 +133,8 @@ def template_for(organization: Organization) -> bytes:
         ["Reports on: the date the entry reports on (today when empty). Confidentiality: public, "
          "participants (the default) or restricted (CTED and your organization only)."],
         [f"Evidence links: up to {EVIDENCE_MAX_LINKS} web addresses, one a line."],
+        [f"{NOT_APPLICABLE}: on an activity open to your organization's kind that does not apply to it, "
+         "say why instead of reporting (leave Status and Observations empty); CTED staff can withdraw it."],
         ["Upload the file on your organization's page. You will see what will be logged before anything is."],
         ["Uploading the same rows again logs nothing twice."],
     ]:  # fmt: skip
@@ -201,6 +227,10 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
     for number, cells in raw:
         status_text = _text(cells.get("Status"))
         observations = _text(cells.get("Observations"))
+        reason = _text(cells.get(NOT_APPLICABLE))
+        if reason:
+            _check_not_applicable(check, number, cells, reason, activities, seen, organization, author)
+            continue
         if not status_text and not observations:
             continue  # a row not reported on
         errors = []
@@ -255,4 +285,43 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
         }
         for row in check.rows:
             row.already_logged = latest.get(row.activity.pk) == (row.status, row.observations)
+    if check.not_applicable:
+        declared = set(
+            NotApplicable.objects.in_force()
+            .filter(organization=organization, activity__in=[r.activity for r in check.not_applicable])
+            .values_list("activity_id", flat=True)
+        )
+        for declaration in check.not_applicable:
+            declaration.already_declared = declaration.activity.pk in declared
     return check
+
+
+def _check_not_applicable(
+    check: ImportCheck,
+    number: int,
+    cells: dict[str, str],
+    reason: str,
+    activities: dict[tuple[str, str], Activity],
+    seen: dict[tuple[str, str], int],
+    organization: Organization,
+    author: Who,
+) -> None:
+    """A row that declares its activity not applicable to the organization, instead of reporting on it."""
+    errors = []
+    key = (_text(cells.get("Plan")), _text(cells.get("Activity")))
+    activity = activities.get(key)
+    if activity is None:
+        errors.append(f"No activity {key[1] or '(empty)'} in plan {key[0] or '(empty)'}.")
+    elif not (decision := permissions.may_declare_not_applicable(author, organization=organization, activity=activity)):
+        errors.append(decision.reason)
+    if key in seen:
+        errors.append(f"Activity {key[1]} of {key[0]} is already on row {seen[key]}.")
+    seen.setdefault(key, number)
+    if _text(cells.get("Status")) or _text(cells.get("Observations")):
+        errors.append(f"Either report on the activity or say why it does not apply ({NOT_APPLICABLE}), not both.")
+    if len(reason) > 2000:
+        errors.append(f"“{NOT_APPLICABLE}” is longer than 2000 characters.")
+    if errors or activity is None:
+        check.errors.extend((number, message) for message in errors)
+        return
+    check.not_applicable.append(NotApplicableRow(number, activity, reason))

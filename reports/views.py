@@ -72,6 +72,8 @@ def cycle_detail(request: Request, pk: int) -> HttpResponse:
         "days_overdue": -cycle.days_to_deadline(today),
         "may_run": permissions.may_run_stocktaking(request.user, cycle.plan),
         "formats": ["html", "pdf", "xlsx", "csv", "json"],
+        "may_read_internal": permissions.may_read_edition(request.user, Edition.INTERNAL),
+        "missing_pairs": report.expected_pairs - report.reported_pairs,
         # The report as it was sent when the cycle closed, stored once per format.
         "sent_files": list(cycle.report_files.order_by("format")) if cycle.is_closed else [],
     }
@@ -173,9 +175,15 @@ def spreadsheet_upload(request: Request, acronym: str) -> HttpResponse:
             else:
                 del request.session[session_key]
                 skipped = len(check.already_logged)
+                declared = len(check.to_declare)
                 messages.success(
                     request,
                     f"Logged {len(logged)} entr{'y' if len(logged) == 1 else 'ies'}"
+                    + (
+                        f"; declared {declared} activit{'y' if declared == 1 else 'ies'} not applicable"
+                        if declared
+                        else ""
+                    )
                     + (f"; {skipped} row{'s were' if skipped != 1 else ' was'} already logged." if skipped else "."),
                 )
                 return redirect("organization-detail", acronym=organization.acronym)

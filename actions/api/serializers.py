@@ -7,6 +7,7 @@ from actions.models import (
     Activity,
     Confidentiality,
     Objective,
+    Participation,
     Plan,
     Responsibility,
     ReviewDecision,
@@ -14,7 +15,7 @@ from actions.models import (
     StatusEntry,
     StatusEntryReview,
 )
-from organizations.models import Organization
+from organizations.models import Organization, OrganizationKind
 
 
 class ResponsibilitySerializer(serializers.ModelSerializer):
@@ -107,6 +108,22 @@ class PlanDetailSerializer(PlanSerializer):
 
     class Meta(PlanSerializer.Meta):
         fields = [*PlanSerializer.Meta.fields, "objectives"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    """An organization taking part in a plan: from the day it joined until, if it left, the day it left."""
+
+    acronym = serializers.CharField(source="organization.acronym", read_only=True)
+    name = serializers.CharField(source="organization.name", read_only=True)
+    kind = serializers.ChoiceField(source="organization.kind", choices=OrganizationKind.choices, read_only=True)
+    joined = serializers.DateField(source="joined_on", read_only=True, help_text="The day it joined the plan.")
+    left = serializers.DateField(
+        source="left_on", read_only=True, allow_null=True, help_text="The day it left; null while it takes part."
+    )
+
+    class Meta:
+        model = Participation
+        fields = ["acronym", "name", "kind", "joined", "left"]
 
 
 class StatusEntryReviewSerializer(serializers.ModelSerializer):

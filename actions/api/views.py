@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from actions import permissions
 from actions.api.serializers import (
     ActivitySerializer,
+    ParticipantSerializer,
     PlanDetailSerializer,
     PlanSerializer,
     ReviewSerializer,
@@ -14,7 +15,7 @@ from actions.api.serializers import (
     StatusEntrySerializer,
 )
 from actions.filters import ActivityFilter, StatusEntryFilter
-from actions.models import Activity, Objective, Plan, StatusEntry, StatusEntryReview
+from actions.models import Activity, Objective, Participation, Plan, StatusEntry, StatusEntryReview
 from actions.services import status_entry_log, status_entry_review
 from tracker.api import service_errors
 
@@ -27,6 +28,8 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields: list[str] = []
 
     def get_queryset(self):
+        if self.action == "participants":
+            return Plan.objects.all()
         plans = Plan.objects.with_counts()
         if self.action == "retrieve":
             plans = plans.prefetch_related(
@@ -36,6 +39,18 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
+
+    @extend_schema(responses=ParticipantSerializer(many=True))
+    @action(detail=True)
+    def participants(self, request, code=None):
+        """The organizations taking part in the plan, by acronym: when each joined and, if it left, when."""
+        plan = self.get_object()
+        # The same read as the plan page's participants (to become a queryset method beside the model).
+        participations = (
+            Participation.objects.filter(plan=plan).select_related("organization").order_by("organization__acronym")
+        )
+        page = self.paginate_queryset(participations)
+        return self.get_paginated_response(ParticipantSerializer(page, many=True).data)
 
 
 class ActivityViewSet(viewsets.ReadOnlyModelViewSet):

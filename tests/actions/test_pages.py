@@ -39,9 +39,12 @@ def add_history(count: int, icao) -> None:
         # session, user, role, organization, plans, distribution, recent entries,
         # activities to report on with ICAO's latest entry
         ("/", "focal_point", 8),
-        # session, user, role, organization, plan, objectives, organizations and themes for
-        # the filters, activities with status and responsibilities (2), distribution by objective
-        ("/plans/nairobi-2007/", "viewer", 10),
+        # session, user, role, plan, objectives, organizations and themes for the filters,
+        # activities with status and responsibilities (2), distribution by objective,
+        # participants with their organizations
+        ("/plans/nairobi-2007/", "viewer", 11),
+        # the same, and the organizations not taking part (staff's form to add a participant)
+        ("/plans/nairobi-2007/", "staff", 12),
         # session, user, role, activity with its overall status, responsibilities, open kinds,
         # themes, organizations open to it (staff's form), each organization's latest entry,
         # timeline, the timeline's reviews, its not-applicable declarations

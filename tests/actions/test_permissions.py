@@ -20,7 +20,9 @@ relation is ``any``: the organization is then ICAO.
 States are the object's: for logging, whether the activity names the organization (ICAO:
 3.2, WCO: 3.6), is open to its kind (1.1, open to all IROs) or is not open to it (ICAO:
 3.6, WCO: 3.2); for reviewing, the entry's review state; for reading an entry, its
-confidentiality; ``-`` where there is none.
+confidentiality; for adding a participant, whether the organization (ICAO) takes part in
+the plan (the CICA plan) already; for recording that one left, whether the day is after
+it joined or before (ICAO in the Nairobi plan); ``-`` where there is none.
 
 Outcomes, and what each one is on each surface (``MEANING`` says the same, as code):
 
@@ -73,8 +75,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from actions.models import Activity, Confidentiality, Plan, ReviewState, Status, StatusEntry, StatusEntryReview
-from actions.services import status_entry_log, status_entry_review
+from actions.models import (
+    Activity,
+    Confidentiality,
+    Participation,
+    Plan,
+    ReviewState,
+    Status,
+    StatusEntry,
+    StatusEntryReview,
+)
+from actions.services import participant_add, participant_leave, status_entry_log, status_entry_review
 from organizations.models import Organization
 from reports import spreadsheet
 from reports.models import StocktakingCycle
@@ -93,10 +104,12 @@ OTHER = {"focal_point": "WCO", "other_focal_point": "ICAO"}
 LOG_SURFACES = ("activity page", "api", "service", "spreadsheet")
 REVIEW_SURFACES = ("review page", "api", "service")
 STOCKTAKING_SURFACES = ("cycle page", "api", "service")
+PARTICIPANT_SURFACES = ("plan page", "service")
 # What any signed-in user reads, with an accepted and a submitted entry on them.
 READ_SURFACES = (
     "page:home", "page:plan", "page:activity", "page:organization", "page:organizations",
     "api:plans", "api:activities", "api:organizations", "api:status entries", "api:status entry",
+    "api:participants",
 )  # fmt: skip
 # Where an entry, or the status it gives its activity, can be read.
 ENTRY_SURFACES = (
@@ -109,6 +122,8 @@ SURFACES = {
     "return": REVIEW_SURFACES,
     "return without comment": REVIEW_SURFACES,
     "run stocktaking": STOCKTAKING_SURFACES,
+    "add a participant": PARTICIPANT_SURFACES,
+    "record that a participant left": PARTICIPANT_SURFACES,
     "read": READ_SURFACES,
     "read the review queue": ("page:review queue",),
     "read an entry": ENTRY_SURFACES,
@@ -120,12 +135,14 @@ STATES = {
     "return": REVIEW_STATES,
     "return without comment": REVIEW_STATES,
     "run stocktaking": ("-",),
+    "add a participant": ("not taking part", "taking part"),
+    "record that a participant left": ("after joining", "before joining"),
     "read": ("-",),
     "read the review queue": ("-",),
     "read an entry": (Confidentiality.RESTRICTED, Confidentiality.PARTICIPANTS),
 }
 # The outcomes that are a write done, in the state of what was written.
-WRITTEN = {"submitted", "accepted", "returned", "created"}
+WRITTEN = {"submitted", "accepted", "returned", "created", "added", "left"}
 
 
 class Bug(NamedTuple):
@@ -285,6 +302,31 @@ PERMISSION_TABLE = [Case(*row) for row in [
     ("other_focal_point",  "any",    "run stocktaking",         "-",             "403"),
     ("viewer",             "any",    "run stocktaking",         "-",             "403"),
     ("anonymous",          "any",    "run stocktaking",         "-",             "anon"),
+    # --- Participants: CTED staff add an organization to a plan, and record the day one left. ---
+    ("staff",              "any",    "add a participant",               "not taking part",  "added"),
+    ("staff",              "any",    "add a participant",               "taking part",      "invalid:organization"),
+    ("secretariat",        "any",    "add a participant",               "not taking part",  "403"),
+    ("secretariat",        "any",    "add a participant",               "taking part",      "403"),
+    ("focal_point",        "any",    "add a participant",               "not taking part",  "403"),
+    ("focal_point",        "any",    "add a participant",               "taking part",      "403"),
+    ("other_focal_point",  "any",    "add a participant",               "not taking part",  "403"),
+    ("other_focal_point",  "any",    "add a participant",               "taking part",      "403"),
+    ("viewer",             "any",    "add a participant",               "not taking part",  "403"),
+    ("viewer",             "any",    "add a participant",               "taking part",      "403"),
+    ("anonymous",          "any",    "add a participant",               "not taking part",  "anon"),
+    ("anonymous",          "any",    "add a participant",               "taking part",      "anon"),
+    ("staff",              "any",    "record that a participant left",  "after joining",    "left"),
+    ("staff",              "any",    "record that a participant left",  "before joining",   "invalid:left_on"),
+    ("secretariat",        "any",    "record that a participant left",  "after joining",    "403"),
+    ("secretariat",        "any",    "record that a participant left",  "before joining",   "403"),
+    ("focal_point",        "any",    "record that a participant left",  "after joining",    "403"),
+    ("focal_point",        "any",    "record that a participant left",  "before joining",   "403"),
+    ("other_focal_point",  "any",    "record that a participant left",  "after joining",    "403"),
+    ("other_focal_point",  "any",    "record that a participant left",  "before joining",   "403"),
+    ("viewer",             "any",    "record that a participant left",  "after joining",    "403"),
+    ("viewer",             "any",    "record that a participant left",  "before joining",   "403"),
+    ("anonymous",          "any",    "record that a participant left",  "after joining",    "anon"),
+    ("anonymous",          "any",    "record that a participant left",  "before joining",   "anon"),
     # --- Reading: every page and the API need a signed-in user; the review queue is CTED's. ---
     ("staff",              "any",    "read",                    "-",             "200"),
     ("secretariat",        "any",    "read",                    "-",             "200"),
@@ -374,6 +416,8 @@ REASONS = {
     # Where the reason depends on the state of the object too: FIELD:STATE.
     "decision:superseded": "This entry was corrected; review the correction.",
     "comment": "Say why the entry is returned: the reporting organization reads this.",
+    "organization:taking part": "{organization} is already a participant of this plan.",
+    "left_on": "An organization leaves a plan after it joined.",
 }
 
 
@@ -708,6 +752,78 @@ def run_stocktaking(case: Case, surface: str, user) -> None:
     assert_written(case, surface, what_was_written(before), expected_written)
 
 
+# --- Participants ---
+
+PARTICIPANTS_PLAN = "cica-2008"  # CICA and IOM take part; ICAO does not, unless the case says so
+JOINED_ON = datetime.date(2026, 1, 5)
+# ICAO takes part in the Nairobi plan since 31 October 2007.
+LEFT_ON = {"after joining": datetime.date(2026, 6, 30), "before joining": datetime.date(2007, 1, 1)}
+
+
+def participations() -> set[str]:
+    return {
+        f"{code} {acronym}: joined {joined}, left {left or '-'}"
+        for code, acronym, joined, left in Participation.objects.values_list(
+            "plan__code", "organization__acronym", "joined_on", "left_on"
+        )
+    }
+
+
+def participations_changed(before: set[str]) -> str:
+    now = participations()
+    return "; ".join([f"- {row}" for row in sorted(before - now)] + [f"+ {row}" for row in sorted(now - before)]) or (
+        "nothing"
+    )
+
+
+def run_add_participant(case: Case, surface: str, user) -> None:
+    org = organization_of(case)
+    plan = Plan.objects.get(code=PARTICIPANTS_PLAN)
+    if case.state == "taking part":
+        Participation.objects.create(plan=plan, organization=org, joined_on=datetime.date(2008, 2, 1))
+    at = At(reason=reason_for(case, organization=org.acronym), state=f"joined {JOINED_ON}")
+    before, participants_before = snapshot(), participations()
+    if surface == "plan page":
+        path = f"/plans/{plan.code}/participants/"
+        response = page_client(user).post(path, {"organization": org.pk, "joined_on": JOINED_ON.isoformat()})
+        answer, at = page_answer(response), at._replace(path=path, done=f"/plans/{plan.code}/#participants")
+    else:
+        answer = service_answer(
+            lambda: participant_add(plan=plan, organization=org, joined_on=JOINED_ON, actor=user_or_anonymous(user)),
+            lambda participation: f"joined {participation.joined_on}",
+        )
+    assert_answer(case, surface, answer, at)
+    expected = f"+ {plan.code} {org.acronym}: joined {JOINED_ON}, left -" if case.expected in WRITTEN else "nothing"
+    assert_written(case, surface, participations_changed(participants_before), expected)
+    assert_written(case, surface, what_was_written(before), "nothing")
+
+
+def run_record_leaving(case: Case, surface: str, user) -> None:
+    org = organization_of(case)
+    participation = Participation.objects.select_related("plan", "organization").get(
+        plan__code=NAIROBI, organization=org
+    )
+    left_on = LEFT_ON[case.state]
+    at = At(reason=reason_for(case), state=f"left {left_on}")
+    before, participants_before = snapshot(), participations()
+    if surface == "plan page":
+        path = f"/plans/{NAIROBI}/participants/{participation.pk}/left/"
+        response = page_client(user).post(path, {"left_on": left_on.isoformat()})
+        answer, at = page_answer(response), at._replace(path=path, done=f"/plans/{NAIROBI}/#participants")
+    else:
+        answer = service_answer(
+            lambda: participant_leave(participation=participation, left_on=left_on, actor=user_or_anonymous(user)),
+            lambda left: f"left {left.left_on}",
+        )
+    assert_answer(case, surface, answer, at)
+    expected = "nothing"
+    if case.expected in WRITTEN:
+        row = f"{NAIROBI} {org.acronym}: joined {participation.joined_on}, left"
+        expected = f"- {row} -; + {row} {left_on}"
+    assert_written(case, surface, participations_changed(participants_before), expected)
+    assert_written(case, surface, what_was_written(before), "nothing")
+
+
 # --- Reading ---
 
 READ_PATHS: dict[str, Callable[[Organization, StatusEntry], str]] = {
@@ -723,6 +839,7 @@ READ_PATHS: dict[str, Callable[[Organization, StatusEntry], str]] = {
     "api:status entries": lambda org, entry: "/api/v1/status-entries/",
     "api:status entries?organization": lambda org, entry: f"/api/v1/status-entries/?organization={org.acronym}",
     "api:status entry": lambda org, entry: f"/api/v1/status-entries/{entry.pk}/",
+    "api:participants": lambda org, entry: f"/api/v1/plans/{NAIROBI}/participants/",
 }
 
 
@@ -805,6 +922,8 @@ RUNNERS: dict[str, Callable[[Case, str, object], None]] = {
     "return": run_review,
     "return without comment": run_review,
     "run stocktaking": run_stocktaking,
+    "add a participant": run_add_participant,
+    "record that a participant left": run_record_leaving,
     "read": run_read,
     "read the review queue": run_read,
     "read an entry": run_entry_read,

@@ -278,7 +278,12 @@ def test_the_cycle_page_shows_completeness_who_has_not_reported_and_silent_activ
     html = signed_in(staff).get(f"/cycles/{cycle.pk}/").content.decode()
     reported, expected = len(REPORTED_PAIRS), len(responsible_pairs())
     assert f"Completeness: {round(100 * reported / expected)}%" in html
-    assert f"{reported} of {expected} responsible activity-organization pairs reported" in html
+    assert f"<dt>Reported</dt><dd>{reported} of {expected} expected activity-organization pairs</dd>" in html
+    assert f"<dt>Missing</dt><dd>{expected - reported}</dd>" in html
+    assert "<dt>Not applicable</dt><dd>0 declared by the organization</dd>" in html
+    # Staff are offered the internal edition too; nobody else is.
+    assert "?edition=internal" in html
+    assert "?edition=internal" not in signed_in(secretariat).get(f"/cycles/{cycle.pk}/").content.decode()
 
     not_reported = dict(
         re.findall(
@@ -299,7 +304,7 @@ def test_the_cycle_page_of_a_cycle_with_no_entries_is_zero_complete(staff, secre
     cycle = new_cycle(secretariat)
     html = signed_in(staff).get(f"/cycles/{cycle.pk}/").content.decode()
     assert "Completeness: 0%" in html
-    assert f"0 of {len(responsible_pairs())} responsible" in html
+    assert f"0 of {len(responsible_pairs())} expected" in html
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = ["Plan", "Activity", "Activity text", "Organization/Body", "Status", "Observations",
-           "Reports on", "Confidentiality", "Evidence links"]  # fmt: skip
+           "Reports on", "Confidentiality", "Evidence links", "Not applicable: why"]  # fmt: skip
 GOOD_33 = {"Status": "Completed", "Observations": "Guidance on machine-readable passports published."}
 
 
@@ -506,3 +506,51 @@ def test_the_spreadsheet_pages_need_a_signed_in_user():
     response = Client().get("/organizations/ICAO/spreadsheet.xlsx")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+# --- "Not applicable: why": an activity open to the organization's kind that does not apply to it ---
+
+
+def test_a_row_can_declare_an_activity_not_applicable_once(focal_point):
+    from actions.models import NotApplicable
+
+    client = signed_in(focal_point)
+    workbook = download(client)
+    fill(workbook, {"1.2": {"Not applicable: why": "ICAO keeps no watch lists."}, "3.3": GOOD_33})
+    content = saved(workbook)
+    preview = upload(client, content)
+    assert preview.status_code == 200
+    assert "To be declared not applicable" in preview.content.decode()
+    assert confirm(client, shown_token(preview)).status_code == 302
+    [declaration] = NotApplicable.objects.all()
+    assert (declaration.activity, declaration.organization, declaration.reason) == (
+        nairobi("1.2"),
+        organization("ICAO"),
+        "ICAO keeps no watch lists.",
+    )
+    assert declaration.declared_by == focal_point
+    # The same file again declares nothing twice (and logs nothing twice).
+    again = upload(client, content)
+    assert "is declared not applicable already" in again.content.decode()
+    assert 'To be declared not applicable <span class="count">0</span>' in again.content.decode()
+    assert NotApplicable.objects.count() == 1
+
+
+def test_a_row_cannot_both_report_and_declare_and_a_named_activity_cannot_be_declared(focal_point):
+    from actions.models import NotApplicable
+
+    client = signed_in(focal_point)
+    workbook = download(client)
+    fill(
+        workbook,
+        {
+            "1.2": {**GOOD_33, "Not applicable: why": "Does not apply."},
+            "3.2": {"Not applicable: why": "Named, but we would rather not."},
+        },
+    )
+    response = upload(client, saved(workbook))
+    assert response.status_code == 400
+    errors = dict(row_errors(response))
+    assert errors[row_of(workbook, "1.2")].startswith("Either report on the activity or say why")
+    assert errors[row_of(workbook, "3.2")] == "Activity 3.2 names ICAO: it reports on it."
+    assert not NotApplicable.objects.exists()

@@ -15,7 +15,7 @@ def test_the_openapi_schema_documents_the_contract(api):
     paths = response.json()["paths"]
     for path in [
         "/api/v1/plans/", "/api/v1/plans/{code}/", "/api/v1/organizations/", "/api/v1/organizations/{acronym}/",
-        "/api/v1/activities/", "/api/v1/activities/{id}/", "/api/v1/auth/token/",
+        "/api/v1/activities/", "/api/v1/activities/{id}/", "/api/v1/auth/token/", "/api/v1/plans/{code}/participants/",
     ]:  # fmt: skip
         assert path in paths, path
     parameters = {p["name"] for p in paths["/api/v1/activities/"]["get"]["parameters"]}
@@ -54,7 +54,8 @@ def test_every_admin_page_opens(admin_client_logged_in):
     for path in [
         "/admin/", "/admin/actions/plan/", "/admin/actions/objective/", "/admin/actions/activity/",
         "/admin/actions/theme/", "/admin/actions/statusentry/", "/admin/organizations/organization/",
-        "/admin/organizations/focalpoint/", "/admin/reports/stocktakingcycle/",
+        "/admin/organizations/focalpoint/", "/admin/reports/stocktakingcycle/", "/admin/actions/participation/",
+        f"/admin/actions/plan/{objective.plan_id}/change/",
         f"/admin/actions/objective/{objective.pk}/change/", f"/admin/actions/activity/{entry.activity_id}/change/",
         f"/admin/actions/statusentry/{entry.pk}/change/", "/admin/actions/activity/?q=asylum",
         "/admin/actions/activity/?plan__id__exact=1&open_kinds__kind=international",
