@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import permissions
-from actions.models import Plan, Status, StatusEntry, returned_as_of
+from actions.models import Plan, Reporters, Status, StatusEntry, returned_as_of
 from notifications.delivery import deliver_pending
 from notifications.mailing import absolute, focal_points_of, mail_focal_point, mail_user, reminder_written
 from organizations.confirmation import confirmation_token
@@ -171,7 +171,7 @@ def distribute_report(cycle: StocktakingCycle) -> int:
     return written
 
 
-def organization_matrix(plan: Plan, reader: permissions.Who) -> tuple[list, list[dict]]:
+def organization_matrix(plan: Plan, reader: permissions.Who, reporters: Reporters) -> tuple[list, list[dict]]:
     """Organizations by objective: the counts of each expected reporter's latest status on its activities."""
     objectives = list(plan.objectives.all())
     latest = {
@@ -184,7 +184,7 @@ def organization_matrix(plan: Plan, reader: permissions.Who) -> tuple[list, list
         .values_list("activity_id", "organization_id", "status")
     }
     rows: dict[Organization, dict] = {}
-    for pair in plan.reporters().expected:
+    for pair in reporters.expected:
         organization = pair.organization
         row = rows.setdefault(organization, {o.pk: defaultdict(int) for o in objectives})
         status = latest.get((pair.activity.pk, organization.pk))
@@ -205,6 +205,8 @@ def organization_matrix(plan: Plan, reader: permissions.Who) -> tuple[list, list
 def send_matrix(today: datetime.date) -> str:
     """On the first day of each month: the matrix of organizations by objective, to CTED staff and the secretariat."""
     plans = list(Plan.objects.all())
+    # Who is expected on each plan is the same for every reader: read it once.
+    reporters = {plan.pk: plan.reporters() for plan in plans}
     key = f"matrix:{today:%Y-%m}"
     written = 0
     for user in _active_users():
@@ -212,7 +214,8 @@ def send_matrix(today: datetime.date) -> str:
             continue
         if reminder_written(user.email, key):
             continue  # this month's matrix went already: do not build it again
-        matrices = [(plan, *organization_matrix(plan, permissions.actor_of(user))) for plan in plans]
+        reader = permissions.actor_of(user)
+        matrices = [(plan, *organization_matrix(plan, reader, reporters[plan.pk])) for plan in plans]
         written += mail_user(
             user,
             step="matrix",
