@@ -11,6 +11,7 @@ import datetime
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -233,16 +234,13 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
             continue
         if not status_text and not observations:
             continue  # a row not reported on
-        errors = []
-        key = (_text(cells.get("Plan")), _text(cells.get("Activity")))
-        activity = activities.get(key)
-        if activity is None:
-            errors.append(f"No activity {key[1] or '(empty)'} in plan {key[0] or '(empty)'}.")
-        elif not (decision := permissions.may_log(author, organization=organization, activity=activity)):
-            errors.append(decision.reason)
-        if key in seen:
-            errors.append(f"Activity {key[1]} of {key[0]} is already on row {seen[key]}.")
-        seen.setdefault(key, number)
+        activity, errors = _row_activity(
+            number,
+            cells,
+            activities,
+            seen,
+            lambda a: permissions.may_log(author, organization=organization, activity=a),
+        )
         status = _STATUS_NAMES.get(status_text.lower())
         if status is None:
             errors.append(f"“{status_text}” is not a status; use one of: {', '.join(Status.labels)}.")
@@ -296,6 +294,28 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
     return check
 
 
+def _row_activity(
+    number: int,
+    cells: dict[str, str],
+    activities: dict[tuple[str, str], Activity],
+    seen: dict[tuple[str, str], int],
+    decide: Callable[[Activity], permissions.Decision],
+) -> tuple[Activity | None, list[str]]:
+    """The activity a row names, and what is wrong with naming it: none such, not the
+    organization's to report on (``decide``), or already on an earlier row."""
+    errors = []
+    key = (_text(cells.get("Plan")), _text(cells.get("Activity")))
+    activity = activities.get(key)
+    if activity is None:
+        errors.append(f"No activity {key[1] or '(empty)'} in plan {key[0] or '(empty)'}.")
+    elif not (decision := decide(activity)):
+        errors.append(decision.reason)
+    if key in seen:
+        errors.append(f"Activity {key[1]} of {key[0]} is already on row {seen[key]}.")
+    seen.setdefault(key, number)
+    return activity, errors
+
+
 def _check_not_applicable(
     check: ImportCheck,
     number: int,
@@ -307,16 +327,11 @@ def _check_not_applicable(
     author: Who,
 ) -> None:
     """A row that declares its activity not applicable to the organization, instead of reporting on it."""
-    errors = []
-    key = (_text(cells.get("Plan")), _text(cells.get("Activity")))
-    activity = activities.get(key)
-    if activity is None:
-        errors.append(f"No activity {key[1] or '(empty)'} in plan {key[0] or '(empty)'}.")
-    elif not (decision := permissions.may_declare_not_applicable(author, organization=organization, activity=activity)):
-        errors.append(decision.reason)
-    if key in seen:
-        errors.append(f"Activity {key[1]} of {key[0]} is already on row {seen[key]}.")
-    seen.setdefault(key, number)
+
+    def decide(activity: Activity) -> permissions.Decision:
+        return permissions.may_declare_not_applicable(author, organization=organization, activity=activity)
+
+    activity, errors = _row_activity(number, cells, activities, seen, decide)
     if _text(cells.get("Status")) or _text(cells.get("Observations")):
         errors.append(f"Either report on the activity or say why it does not apply ({NOT_APPLICABLE}), not both.")
     if len(reason) > 2000:
