@@ -11,7 +11,7 @@ from organizations.models import Organization
 from reports.models import StocktakingCycle
 from tests.conftest import token_client
 from tests.factories import StatusEntryFactory, UserFactory
-from tests.helpers import counts, nairobi
+from tests.helpers import backdate, counts, nairobi
 
 pytestmark = pytest.mark.django_db
 
@@ -324,8 +324,9 @@ def test_cycle_filter_keeps_entries_of_its_plan_reporting_within_its_period(api,
 
 def test_since_keeps_entries_logged_on_or_after_that_day(api, entries):
     # created_at is set when an entry is logged; back-date two of them.
-    StatusEntry.objects.filter(pk__in=named(entries, "wco_36", "wco_36_first_day")).update(
-        created_at=timezone.make_aware(datetime.datetime(2026, 1, 10, 12, 0))
+    backdate(
+        StatusEntry.objects.filter(pk__in=named(entries, "wco_36", "wco_36_first_day")),
+        timezone.make_aware(datetime.datetime(2026, 1, 10, 12, 0)),
     )
     today = timezone.localdate()
     assert set(ids(api.get(ENTRIES, {"since": today.isoformat()}))) == named(

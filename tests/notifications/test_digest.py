@@ -19,6 +19,7 @@ from actions.models import Confidentiality, StatusEntry
 from organizations.models import MailPreference, Profile
 from organizations.roles import Role
 from tests.factories import UserFactory
+from tests.helpers import backdate
 from tests.notifications.mailbox import SITE, everything, html, one_to, recipients, run_job, settle, to
 from tests.reports.scenario import RESTRICTED_WORD, accept, log, new_cycle
 
@@ -65,7 +66,7 @@ def week(staff, focal_point, other_focal_point, secretariat, viewer):
     )
     log(other_focal_point, "3.6", "WCO", "planned", "Workshop scheduled.", reported_on=on)
     old = log(staff, "3.5", "IMO", "completed", "Seminar held.", reported_on=today() - datetime.timedelta(days=10))
-    StatusEntry.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=10))
+    backdate(StatusEntry.objects.filter(pk=old.pk), timezone.now() - datetime.timedelta(days=10))
     settle()
     return cycle
 
