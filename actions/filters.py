@@ -2,6 +2,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -16,6 +17,15 @@ NO_ACCEPTED_ENTRY = "none"
 def start_of_day(day: datetime.date) -> datetime.datetime:
     """The first moment of ``day`` in the site's time zone, for "on or after that day" filters."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+MAX_SEARCH_WORDS = 20
+
+
+def validate_search_words(text: str) -> None:
+    """Each word is one more condition for the database: a search of a thousand would fail there."""
+    if len(text.split()) > MAX_SEARCH_WORDS:
+        raise ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.")
 
 
 class WholeNumberFilter(django_filters.NumberFilter):
@@ -78,7 +88,8 @@ class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
         label="Text",
-        help_text="Words in the number, text, responsible text or note.",
+        help_text=f"Words in the number, text, responsible text or note; at most {MAX_SEARCH_WORDS}.",
+        validators=[validate_search_words],
     )
     updated_since = django_filters.DateFilter(
         method="filter_updated_since",

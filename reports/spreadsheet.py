@@ -11,14 +11,16 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pyexpat import ExpatError, ParserCreate
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from actions import permissions
@@ -35,7 +37,17 @@ from actions.permissions import Who
 from organizations.models import Organization
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# An XLSX file is a zip of XML parts, checked before openpyxl reads any of it: a small file
+# can unpack to gigabytes (a zip bomb), or hold millions of XML elements that each cost
+# memory once parsed. The template unpacks to a few dozen KB in about ten parts.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # all the parts together
+MAX_PARTS = 100
+MAX_COMPRESSION_RATIO = 100  # unpacked / packed, for a part above 1 MB unpacked
+MAX_XML_ELEMENTS = 500_000  # all the parts together
 MAX_ROWS = 5000
+MAX_COLUMNS = 30
+MAX_CELL_CHARS = 10_000
+MAX_TEXT_CHARS = 5_000_000  # all the cells kept, together
 SHEET = "Activities"
 NOT_APPLICABLE = "Not applicable: why"
 COLUMNS = ["Plan", "Activity", "Activity text", "Organization/Body", "Status", "Observations",
@@ -171,39 +183,207 @@ def _date(value: str, today: datetime.date) -> datetime.date:
         raise ValueError(f"“{_text(value)}” is not a date: write it as YYYY-MM-DD.") from None
 
 
+NOT_XLSX = "This is not an XLSX file: download the spreadsheet, fill it in, upload it."
+DAMAGED = (
+    "The file is damaged and cannot be read as a spreadsheet: open it in your spreadsheet program, "
+    "save it as .xlsx (without a password) and upload it again."
+)
+ENCRYPTED = (
+    "The file is password-protected (or an old .xls file): save it as .xlsx without a password and upload it again."
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # what Excel writes for an encrypted workbook, or .xls
+_LARGE_PART = 1024 * 1024
+_CHUNK = 64 * 1024
+# What zipfile and openpyxl raise on a damaged file: openpyxl documents none, so these are
+# the kinds the tests' set of malformed workbooks meets, and their near kin.
+_UNREADABLE = (
+    zipfile.BadZipFile,  # not a zip, truncated, bad CRC (also a part longer than its header says)
+    zipfile.LargeZipFile,
+    zlib.error,  # a corrupt deflate stream
+    EOFError,  # a truncated part
+    NotImplementedError,  # a compression method zipfile lacks
+    RuntimeError,  # an encrypted part
+    OSError,
+    InvalidFileException,
+    SyntaxError,  # xml.etree.ElementTree.ParseError: a part that is not XML
+    ExpatError,
+    ValueError,  # bad values; defusedxml's refusals (an entity declaration) too
+    LookupError,  # a shared string, style or part that is not there
+    TypeError,  # XML of the wrong shape
+    AttributeError,
+    ArithmeticError,  # a number no date can be made of
+    CellCoordinatesException,  # a cell reference such as "A0" or "!1"
+)
+
+
 def read_upload(upload) -> list[tuple[int, dict[str, str]]]:
-    """The rows of an uploaded file as (row number, {column: text}); SpreadsheetError when the
-    file itself is wrong. The texts keep no type of the spreadsheet's, so they can wait in the
-    session between the preview and the confirmation."""
+    """The rows reported on in an uploaded file as (row number, {column: text}); SpreadsheetError
+    when the file itself is wrong. The texts keep no type of the spreadsheet's, so they can wait
+    in the session between the preview and the confirmation. Rows with neither status,
+    observations nor a reason it does not apply say nothing and are left out, as are the
+    columns nothing reads (the activity's text, the organization/body)."""
     if upload.size > MAX_UPLOAD_BYTES:
         raise SpreadsheetError(
             f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
         )
+    check_archive(upload)
+    upload.seek(0)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise SpreadsheetError("This is not an XLSX file: download the spreadsheet, fill it in, upload it.") from None
+    except _UNREADABLE:
+        raise SpreadsheetError(DAMAGED) from None
     try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [_text(v) for v in next(rows, ())]
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise SpreadsheetError(
-                f"The sheet has no column {', '.join(missing)}: the first row must have the columns "
-                f"{', '.join(COLUMNS)}."
-            )
-        position = {name: header.index(name) for name in COLUMNS if name in header}
-        raw = []
-        for number, values in enumerate(rows, start=2):
-            if number - 1 > MAX_ROWS:
-                raise SpreadsheetError(f"The sheet has more than {MAX_ROWS} rows.")
-            cells = {name: _cell_text(values[i] if i < len(values) else None) for name, i in position.items()}
-            if any(cells.values()):
-                raw.append((number, cells))
+        return _read_rows(workbook)
+    except _UNREADABLE:
+        raise SpreadsheetError(DAMAGED) from None
     finally:
         workbook.close()
+
+
+def _read_rows(workbook) -> list[tuple[int, dict[str, str]]]:
+    """The rows of the sheet, read as they stream out of openpyxl, stopping at the first limit passed."""
+    sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+    # The first MAX_COLUMNS columns only: check_archive refused a row of more cells.
+    rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    header = [_text(_capped(v, 1, i + 1)) for i, v in enumerate(next(rows, ()))]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise SpreadsheetError(
+            f"The sheet has no column {', '.join(missing)}: the first row must have the columns {', '.join(COLUMNS)}."
+        )
+    read = ["Plan", "Activity", "Status", "Observations", "Reports on", "Confidentiality", "Evidence links",
+            NOT_APPLICABLE]  # fmt: skip
+    position = {name: header.index(name) for name in read if name in header}
+    reported = [name for name in ("Status", "Observations", NOT_APPLICABLE) if name in position]
+    raw = []
+    characters = 0
+    for number, values in enumerate(rows, start=2):
+        if number - 1 > MAX_ROWS:
+            raise SpreadsheetError(f"The sheet has more than {MAX_ROWS} rows.")
+        cells = {name: _cell_text(_capped(values[i] if i < len(values) else None, number, i + 1))
+                 for name, i in position.items()}  # fmt: skip
+        if any(cells[name] for name in reported):
+            characters += sum(len(text) for text in cells.values())
+            if characters > MAX_TEXT_CHARS:
+                raise SpreadsheetError(f"The sheet has more than {MAX_TEXT_CHARS:,} characters of text.")
+            raw.append((number, cells))
     return raw
+
+
+def _capped(value, row: int, column: int):
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise SpreadsheetError(f"Row {row}, column {column} has more than {MAX_CELL_CHARS:,} characters.")
+    return value
+
+
+def check_archive(upload) -> None:
+    """Refuse a file that is not a plain XLSX zip of reasonable size, before anything parses it:
+    not a zip, too many parts, unpacking too big or too compressed (a zip bomb), no workbook,
+    encrypted, parts named outside the archive, XML with a DTD (an entity bomb), too many
+    XML elements or a row with too many cells. Reads the parts as streams, a chunk at a time.
+    (zipfile never unpacks a part beyond the size its header gives: a part that lies is a bad
+    CRC, refused as damaged.)"""
+    upload.seek(0)
+    if upload.read(len(_OLE_MAGIC)) == _OLE_MAGIC:
+        raise SpreadsheetError(ENCRYPTED)
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            parts = archive.infolist()
+            _check_parts(parts)
+            elements = _XmlCount()
+            for part in parts:
+                if not part.is_dir():
+                    _check_xml(archive, part, elements)
+    except SpreadsheetError:
+        raise
+    except zipfile.BadZipFile:
+        raise SpreadsheetError(NOT_XLSX) from None
+    except _UNREADABLE:
+        raise SpreadsheetError(DAMAGED) from None
+
+
+def _check_parts(parts: list[zipfile.ZipInfo]) -> None:
+    if len(parts) > MAX_PARTS:
+        raise SpreadsheetError(
+            f"The file has {len(parts)} parts; a spreadsheet has far fewer (the limit is {MAX_PARTS})."
+        )
+    for part in parts:
+        name = part.filename
+        if name.startswith(("/", "\\")) or ":" in name or ".." in re.split(r"[/\\]", name):
+            raise SpreadsheetError(f"{NOT_XLSX} (It has a part named “{name[:100]}”.)")
+        if part.flag_bits & 0x1:
+            raise SpreadsheetError(ENCRYPTED)
+    if "xl/workbook.xml" not in {part.filename for part in parts}:
+        raise SpreadsheetError(NOT_XLSX)
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SpreadsheetError(
+            f"The file unpacks to {unpacked / 1024 / 1024:,.0f} MB; "
+            f"the limit is {MAX_UNPACKED_BYTES // 1024 // 1024} MB."
+        )
+    for part in parts:
+        if part.file_size > _LARGE_PART and part.file_size > MAX_COMPRESSION_RATIO * part.compress_size:
+            raise SpreadsheetError(
+                f"The file's part {part.filename[:100]} unpacks to more than {MAX_COMPRESSION_RATIO} times its "
+                "size, which no spreadsheet does: it is refused."
+            )
+
+
+class _XmlCount:
+    """Counts the elements of every XML part, and the cells of each row, as expat streams them."""
+
+    def __init__(self) -> None:
+        self.elements = 0
+        self.depth = 0
+        self.row_depth = -1
+        self.row = ""
+        self.cells = 0
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.elements += 1
+        if self.elements > MAX_XML_ELEMENTS:
+            raise SpreadsheetError(f"The file has more than {MAX_XML_ELEMENTS:,} XML elements: it is refused.")
+        self.depth += 1
+        local = name.rsplit(" ", 1)[-1]
+        if local == "row":
+            self.row_depth, self.row, self.cells = self.depth, attributes.get("r", "")[:10], 0
+        elif local == "c" and self.depth == self.row_depth + 1:
+            self.cells += 1
+            if self.cells > MAX_COLUMNS:
+                raise SpreadsheetError(f"Row {self.row or '?'} has more than {MAX_COLUMNS} columns.")
+
+    def end(self, name: str) -> None:
+        if self.depth == self.row_depth:
+            self.row_depth = -1
+        self.depth -= 1
+
+
+def _refuse_dtd(*args) -> None:
+    raise SpreadsheetError(f"{DAMAGED} (It declares XML entities, which no spreadsheet does.)")
+
+
+def _check_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo, count: _XmlCount) -> None:
+    """Stream a part that starts like XML through expat: well-formed, no DTD, within the counts.
+    A part that does not start like XML (an image) is left alone: openpyxl cannot parse it as XML either."""
+    with archive.open(part) as stream:
+        chunk = stream.read(_CHUNK)
+        start = chunk.removeprefix(b"\xef\xbb\xbf").lstrip()
+        if not (start.startswith(b"<") or chunk.startswith((b"\xff\xfe", b"\xfe\xff"))):
+            return
+        parser = ParserCreate(namespace_separator=" ")
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        parser.EntityDeclHandler = _refuse_dtd
+        parser.StartElementHandler = count.start
+        parser.EndElementHandler = count.end
+        count.depth, count.row_depth = 0, -1
+        try:
+            while chunk:
+                parser.Parse(chunk, False)
+                chunk = stream.read(_CHUNK)
+            parser.Parse(b"", True)
+        except ExpatError:
+            raise SpreadsheetError(f"{DAMAGED} (Its part {part.filename[:100]} is not well-formed XML.)") from None
 
 
 def _cell_text(value) -> str:
