@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint worker install install-dev clean
+.PHONY: run test lint worker backup restore install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is needed, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -51,6 +51,15 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	SECRET_KEY=lint $(BIN)/mypy
+
+## Back up the database DATABASE_URL names: `make backup` (to backups/) or `make backup FILE=path`.
+backup: install
+	$(MANAGE) backup $(FILE)
+
+## Replace the database DATABASE_URL names with a backup, then migrate it: `make restore FILE=path`.
+restore: install
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/tracker-....dump"; exit 2; }
+	$(MANAGE) restore --yes $(FILE)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "actions",
     "reports",
     "notifications",
+    # The project's own commands: backup and restore.
+    "tracker",
 ]
 
 MIDDLEWARE = [
