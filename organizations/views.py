@@ -4,10 +4,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from organizations import services
-from organizations.confirmation import focal_point_id_from_token
+from organizations.confirmation import LinkUsed, focal_point_for_token
 from organizations.models import FocalPoint, MailPreference, Organization, Profile, wants_digests
 from tracker.http import Request
 
@@ -53,12 +53,13 @@ def focal_point_confirm(request: HttpRequest, token: str) -> HttpResponse:
     The signed link stands in for signing in: it proves the reader has that mailbox.
     """
     try:
-        focal_point_id = focal_point_id_from_token(token)
+        focal_point = focal_point_for_token(token)
     except signing.SignatureExpired:
         return render(request, "organizations/focal_point_confirm.html", {"expired": True}, status=410)
+    except LinkUsed:
+        return render(request, "organizations/focal_point_confirm.html", {"used": True}, status=410)
     except signing.BadSignature:
         raise Http404("This link is not valid.") from None
-    focal_point = get_object_or_404(FocalPoint.objects.select_related("organization"), pk=focal_point_id)
     form = FocalPointDetailsForm(request.POST or None, instance=focal_point)
     if request.method == "POST" and form.is_valid():
         focal_point = services.focal_point_confirm(focal_point=focal_point, **form.cleaned_data)

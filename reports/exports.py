@@ -53,9 +53,13 @@ def organization_status(organization: OrganizationRow) -> str:
     return status_label(organization.status) if organization.reported else "Did not report"
 
 
+# What starts a formula in a spreadsheet program; some read the full-width equals, plus, minus and at too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _safe_text(value: str) -> str:
     """Text that a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def report_rows(report: Report):

@@ -278,6 +278,17 @@ def test_following_the_link_shows_the_details_and_posting_confirms_them(director
     assert recipients(run_job("confirm-focal-points", timezone.localdate() + days(300))) == [CHARLIE, MIA]
 
 
+def test_the_link_confirms_once(directory, focal_point):
+    path = confirmation_path(one_to(run_job("confirm-focal-points", directory), BOB))
+    visitor = Client()
+    details = {"name": "Bob", "title": "", "email": BOB, "phone": ""}
+    assert visitor.post(path, details).status_code == 200
+    for again in (visitor.get(path), visitor.post(path, {**details, "name": "Someone else"})):
+        assert again.status_code == 410
+        assert "This link was used already" in again.content.decode()
+    assert FocalPoint.objects.get(user=focal_point).name == "Bob"
+
+
 def test_a_tampered_link_is_a_404(directory, focal_point):
     path = confirmation_path(one_to(run_job("confirm-focal-points", directory), BOB))
     token = path.split("/")[-2]

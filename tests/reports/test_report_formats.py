@@ -309,3 +309,11 @@ def test_observations_are_text_not_markup_in_the_html_report(cycle, client, staf
     html = fetch(client, report_url(cycle, "html")).decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;b&gt;Seminar&lt;/b&gt; planned." in html
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20"])
+def test_every_start_of_a_formula_is_neutralized_in_the_csv(cycle, client, staff, start):
+    log(staff, "3.5", "IMO", "planned", f"{start}1+2 workshops")
+    _, rows = read_csv(fetch(client, report_url(cycle, "csv")))
+    [imo] = [row for row in rows if (row["Activity"], row["Organization"]) == ("3.5", "IMO")]
+    assert imo["Observations"] == f"'{start}1+2 workshops"
