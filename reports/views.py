@@ -190,6 +190,9 @@ def spreadsheet_upload(request: Request, acronym: str) -> HttpResponse:
         context.update(check=check, token=raw["token"])
         status = 400 if check.errors else 200
     elif request.method == "POST":
+        # A new upload replaces the one waiting; only a checked one (with its preview) waits: nothing of a
+        # file refused as a whole.
+        request.session.pop(session_key, None)
         form = UploadForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():

@@ -85,6 +85,11 @@ def waiting_token(client, acronym: str = "ICAO") -> str:
     return client.session[f"spreadsheet-import:{organization(acronym).pk}"]["token"]
 
 
+def waiting(client, acronym: str = "ICAO") -> bool:
+    """Whether an upload waits in the session to be confirmed."""
+    return f"spreadsheet-import:{organization(acronym).pk}" in client.session
+
+
 def to_log(response) -> list[tuple[int, str, str, str]]:
     """(row, plan, activity, status) of each row the preview will log."""
     rows = re.findall(
@@ -441,6 +446,7 @@ def test_a_malformed_upload_is_explained_and_logs_nothing(focal_point, spoil, me
     if bad_row is None:
         [error] = file_errors(response)
         assert message in error
+        assert not waiting(client), "nothing of a file refused as a whole is kept"
     else:
         errors = row_errors(response)
         assert any(row == bad_row and message in text for row, text in errors), errors
