@@ -1,9 +1,11 @@
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from organizations.roles import Role, user_role
 
@@ -153,3 +155,54 @@ def wants_digests(user: Any) -> bool:
     if profile is not None:
         return bool(profile.mail == MailPreference.REMINDERS_AND_DIGESTS)
     return user_role(user) in {Role.STAFF, Role.SECRETARIAT}
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def for_list(self) -> "ApiTokenQuerySet":
+        return self.select_related("user").order_by("-created_at", "-pk")
+
+
+class ApiToken(models.Model):
+    """A key for the REST API. Only its SHA-256 hash is stored: the key is shown once.
+
+    It stops working when it expires, when revoked, when its user is deactivated, and when the
+    user's credentials change (``fingerprint`` is ``user.get_session_auth_hash()`` at creation,
+    so a new password, like a rotated SECRET_KEY, ends every token).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True, help_text="What the token is for, e.g. the program using it.")
+    key_hash = models.CharField("SHA-256 of the key", max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=8, editable=False, help_text="The key's first characters, to tell tokens apart; not secret."
+    )
+    fingerprint = models.CharField(
+        max_length=128,
+        editable=False,
+        help_text="The user's credentials at creation; a password change ends the token.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or 'API token'}, {self.user})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired

@@ -25,7 +25,7 @@ GROUP_NAMES = {role: role.label for role in Role}
 # CTED staff edit plans (with their participants), objectives, activities and organizations in the admin.
 _STAFF_MODEL_PERMISSIONS = {
     "actions": ["plan", "objective", "activity", "responsibility", "activityopenkind", "theme", "participation"],
-    "organizations": ["organization", "focalpoint"],
+    "organizations": ["organization", "focalpoint", "apitoken"],
 }
 
 

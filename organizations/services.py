@@ -1,14 +1,18 @@
 """Writes to accounts and organizations."""
 
+import datetime
+import secrets
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.models import FocalPoint, Organization, Profile
-from organizations.roles import GROUP_NAMES, Role, ensure_role_groups
+from organizations.models import ApiToken, FocalPoint, Organization, Profile
+from organizations.roles import GROUP_NAMES, Role, ensure_role_groups, user_role
 
 
 @transaction.atomic
@@ -76,3 +80,34 @@ def focal_point_confirm(*, focal_point: FocalPoint, name: str, title: str, email
     focal_point.full_clean()
     focal_point.save()
     return focal_point
+
+
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for ``user``, valid API_TOKEN_DAYS days; returns it and its key.
+
+    The key is returned here only: the database keeps its SHA-256 hash and first characters.
+    """
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        key_hash=ApiToken.hash_key(key),
+        prefix=key[:8],
+        fingerprint=user.get_session_auth_hash(),
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=settings.API_TOKEN_DAYS),
+    )
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """Revoke ``token`` for good: its owner or CTED staff may; revoking it again changes nothing."""
+    if token.user_id != actor.pk and user_role(actor) != Role.STAFF:
+        raise PermissionDenied("Only the token's owner or CTED staff may revoke it.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from organizations import services
 from organizations.confirmation import LinkUsed, focal_point_for_token
-from organizations.models import FocalPoint, MailPreference, Organization, Profile, wants_digests
+from organizations.models import ApiToken, FocalPoint, MailPreference, Organization, Profile, wants_digests
 from tracker.http import Request
 
 
@@ -38,6 +39,36 @@ def profile(request: Request) -> HttpResponse:
         messages.success(request, "Your e-mail choice is saved.")
         return redirect("profile")
     return render(request, "organizations/profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, required=False, help_text="What the token is for, e.g. the program that will use it."
+    )
+
+
+def api_tokens(request: Request) -> HttpResponse:
+    """The user's API tokens, to revoke one or make one (whose key is shown this once)."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.for_list().filter(user=request.user)
+    return render(
+        request,
+        "organizations/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def api_token_revoke(request: Request, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.api_token_revoke(token=token, actor=request.user)
+    messages.success(request, f"The token {token.prefix}… is revoked.")
+    return redirect("api-tokens")
 
 
 class FocalPointDetailsForm(forms.ModelForm):

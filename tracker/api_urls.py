@@ -1,20 +1,10 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import ScopedRateThrottle
 
 from actions.api.views import ActivityViewSet, PlanViewSet, StatusEntryViewSet
-from organizations.api.views import OrganizationViewSet
+from organizations.api.views import ApiTokenViewSet, OrganizationViewSet, TokenView
 from reports.api.views import CycleViewSet
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the account's API token."""
-
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
-
 
 router = DefaultRouter()
 router.register("plans", PlanViewSet, basename="plan")
@@ -22,6 +12,7 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("status-entries", StatusEntryViewSet, basename="status-entry")
 router.register("cycles", CycleViewSet, basename="cycle")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("", include((router.urls, "api"), namespace="api")),

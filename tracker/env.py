@@ -41,14 +41,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is below {minimum}.")
+    return number
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
@@ -63,6 +66,22 @@ def env_int_list(name: str, default: list[int]) -> list[int]:
         return [int(item) for item in env_list(name, [str(d) for d in default])]
     except ValueError:
         raise ImproperlyConfigured(f"{name}={os.environ.get(name)!r} is not a list of whole numbers.") from None
+
+
+def env_proxy_ssl_header(name: str, default: tuple[str, str] | None) -> tuple[str, str] | None:
+    """A header a proxy sets on a request that reached it over HTTPS, written as it travels:
+    ``X-Forwarded-Proto: https``. Empty (or ``0``/``off``) trusts no header. Read into Django's
+    form, ``("HTTP_X_FORWARDED_PROTO", "https")``."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in _FALSE:
+        return None
+    header, colon, expected = value.partition(":")
+    header, expected = header.strip(), expected.strip()
+    if not colon or not expected or not header or not all(c.isalnum() or c == "-" for c in header):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a header and its value, e.g. 'X-Forwarded-Proto: https'.")
+    return "HTTP_" + header.upper().replace("-", "_"), expected
 
 
 def parse_database_url(url: str, *, base_dir: Path) -> dict:

@@ -5,9 +5,18 @@ See README.md for the variables. Nothing secret lives in this file.
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from tracker.env import env_bool, env_int, env_int_list, env_list, env_str, parse_database_url
+from tracker.env import (
+    env_bool,
+    env_int,
+    env_int_list,
+    env_list,
+    env_proxy_ssl_header,
+    env_str,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,12 +40,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Kept for its migration history only: organizations' 0004 copies its tokens into ApiToken
+    # and empties its table; nothing reads DRF's Token model any more.
     "rest_framework.authtoken",
     "django_filters",
     "django_htmx",
     "django_celery_beat",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "organizations",
     "actions",
     "reports",
@@ -49,11 +61,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tracker.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: pages and API responses get the Content-Security-Policy, static files do not.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tracker.middleware.LoginRequiredMiddleware",
+    "tracker.middleware.IdleSessionMiddleware",
+    "tracker.middleware.PrivateCacheMiddleware",
+    "tracker.middleware.KnownInlineStylesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -150,16 +167,52 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS, cookies and headers. With DEBUG off (production) the defaults are the safe ones:
+# `manage.py check --deploy` passes with nothing more set. Plain HTTP (e.g. on loopback)
+# needs SECURE_SSL_REDIRECT=0; `make run` sets DEBUG=1, which turns the HTTPS ones off.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Preloading is a request to the browser makers, slow to undo and for the whole domain: the
+# operator's choice (SECURE_HSTS_PRELOAD=1), so Django's reminder about it is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header(
+    "SECURE_PROXY_SSL_HEADER", None if DEBUG else ("HTTP_X_FORWARDED_PROTO", "https")
+)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# A signed-in session ends after this many seconds without a request: requests renew it
+# (tracker.middleware.IdleSessionMiddleware, at most once a minute rather than on every request).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
+
+# Only the tracker's own files run or style a page: no inline script, event handler or style
+# attribute. A template that must inline one marks it with the request's nonce (the API docs);
+# the HTML report's inlined stylesheet (and a style attribute of DRF's) by hash (tracker/middleware.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# An API token stops working this many days after it is made.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a request without credentials a 401.
+    # organizations.ApiToken: hashed, expiring, revocable keys (not DRF's authtoken.Token).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "organizations.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -15,3 +15,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Stored reports written by the tests go to a throwaway folder, never into the project.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tracker-test-media-"))
+# The test client and the browser tests' live server speak plain HTTP (HTTPS is tested with secure=True).
+SECURE_SSL_REDIRECT = False

@@ -10,6 +10,8 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("cycles/", include("reports.urls")),
     path("accounts/profile/", organization_views.profile, name="profile"),
+    path("accounts/tokens/", organization_views.api_tokens, name="api-tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", organization_views.api_token_revoke, name="api-token-revoke"),
     path("focal-points/confirm/<str:token>/", organization_views.focal_point_confirm, name="focal-point-confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -1,6 +1,7 @@
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-from organizations.models import FocalPoint, Organization
+from organizations.models import ApiToken, FocalPoint, Organization
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -24,3 +25,26 @@ class OrganizationDetailSerializer(OrganizationSerializer):
 
     class Meta(OrganizationSerializer.Meta):
         fields = [*OrganizationSerializer.Meta.fields, "children", "focal_points"]
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    name = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True, help_text="What the token is for."
+    )
+
+
+class NewTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The key, shown this once: send it as `Authorization: Token <key>`.")
+    expires_at = serializers.DateTimeField()
+    id = serializers.IntegerField(help_text="The token's id in `auth/tokens/`, to revoke it.")
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as listed: never its key nor the key's hash."""
+
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        read_only_fields = fields

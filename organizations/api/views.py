@@ -1,7 +1,20 @@
-from rest_framework import viewsets
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
-from organizations.api.serializers import OrganizationDetailSerializer, OrganizationSerializer
-from organizations.models import Organization
+from organizations import services
+from organizations.api.serializers import (
+    ApiTokenSerializer,
+    NewTokenSerializer,
+    OrganizationDetailSerializer,
+    OrganizationSerializer,
+    TokenRequestSerializer,
+)
+from organizations.models import ApiToken, Organization
+from organizations.roles import Role, user_role
 
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -19,3 +32,54 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return OrganizationDetailSerializer if self.action == "retrieve" else OrganizationSerializer
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for a new API token (the key is shown this once).
+
+    The token works for API_TOKEN_DAYS days (90 unless configured), until it is revoked, the
+    account is deactivated or its password changes.
+    """
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+    serializer_class = TokenRequestSerializer
+
+    @extend_schema(request=TokenRequestSerializer, responses=NewTokenSerializer)
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = services.api_token_create(
+            user=serializer.validated_data["user"], name=serializer.validated_data["name"]
+        )
+        return Response(NewTokenSerializer({"token": key, "expires_at": token.expires_at, "id": token.pk}).data)
+
+
+class ApiTokenFilter(django_filters.FilterSet):
+    user = django_filters.CharFilter(field_name="user__username", help_text="The owner's username (CTED staff).")
+
+    class Meta:
+        model = ApiToken
+        fields = ["user"]
+
+
+@extend_schema_view(
+    list=extend_schema(description="Your API tokens (CTED staff: everyone's, `user` filters by owner), newest first."),
+    destroy=extend_schema(description="Revoke a token for good (204); someone else's is a 404 unless CTED staff."),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """API tokens, without their keys (nor the keys' hashes); DELETE revokes one."""
+
+    serializer_class = ApiTokenSerializer
+    filterset_class = ApiTokenFilter
+
+    def get_queryset(self):
+        tokens = ApiToken.objects.for_list()
+        if getattr(self, "swagger_fake_view", False):  # the schema's generation: no user
+            return tokens.none()
+        if user_role(self.request.user) != Role.STAFF:
+            tokens = tokens.filter(user=self.request.user)
+        return tokens
+
+    def perform_destroy(self, instance):
+        services.api_token_revoke(token=instance, actor=self.request.user)
