@@ -112,7 +112,8 @@ def to_json(report: Report) -> bytes:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2).encode()
 
 
-def _text_cell(sheet, row: int, column: int, value):
+def text_cell(sheet, row: int, column: int, value):
+    """Write ``value`` into a cell as what it is: text stays text, never a formula."""
     if isinstance(value, str):
         # Text pasted from a PDF or a terminal can carry control characters XLSX cannot hold.
         value = ILLEGAL_CHARACTERS_RE.sub(" ", value)
@@ -148,7 +149,7 @@ def to_xlsx(report: Report) -> bytes:
     ]
     for offset, (label, value) in enumerate(facts, start=3):
         summary.cell(row=offset, column=1, value=label).font = bold
-        _text_cell(summary, offset, 2, value)
+        text_cell(summary, offset, 2, value)
     if report.completeness is not None:
         cell = summary.cell(
             row=3 + [label for label, _ in facts].index("Completeness"), column=3, value=report.completeness
@@ -193,7 +194,7 @@ def to_xlsx(report: Report) -> bytes:
     status_columns = (ROW_HEADERS.index("Overall status") + 1, ROW_HEADERS.index("Organization's status") + 1)
     for index, (activity, organization, values) in enumerate(report_rows(report), start=2):
         for column, value in enumerate(values, start=1):
-            _text_cell(sheet, index, column, value)
+            text_cell(sheet, index, column, value)
         for column, status in zip(
             status_columns, (activity.status, organization.status if organization else None), strict=True
         ):

@@ -35,6 +35,7 @@ from actions.models import (
 )
 from actions.permissions import Who
 from organizations.models import Organization
+from reports.exports import text_cell
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # An XLSX file is a zip of XML parts, checked before openpyxl reads any of it: a small file
@@ -112,9 +113,11 @@ def template_for(organization: Organization) -> bytes:
     sheet = workbook.active
     sheet.title = SHEET
     sheet.append(COLUMNS)
-    for activity in activities:
-        sheet.append([activity.plan.code, activity.number, activity.text, activity.responsible_text,
-                      None, None, None, None, None, None])  # fmt: skip
+    for row, activity in enumerate(activities, start=2):
+        # Texts entered in the admin are written as text: one beginning with "=" is no formula.
+        for column, value in enumerate([activity.plan.code, activity.number, activity.text, activity.responsible_text],
+                                       start=1):  # fmt: skip
+            text_cell(sheet, row, column, value)
     header_fill = PatternFill("solid", start_color="DCE6F2", end_color="DCE6F2")
     for cell in sheet[1]:
         cell.font = Font(bold=True)

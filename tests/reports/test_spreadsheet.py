@@ -560,3 +560,17 @@ def test_a_row_cannot_both_report_and_declare_and_a_named_activity_cannot_be_dec
     assert errors[row_of(workbook, "1.2")].startswith("Either report on the activity or say why")
     assert errors[row_of(workbook, "3.2")] == "Activity 3.2 names ICAO: it reports on it."
     assert not NotApplicable.objects.exists()
+
+
+def test_an_activity_text_that_looks_like_a_formula_is_text_in_the_template(focal_point):
+    from actions.models import Activity
+
+    Activity.objects.filter(pk=nairobi("3.2").pk).update(text='=HYPERLINK("https://example.org","click")')
+    content = signed_in(focal_point).get("/organizations/ICAO/spreadsheet.xlsx").content
+    sheet = load_workbook(io.BytesIO(content))["Activities"]
+    [cell] = [r[2] for r in sheet.iter_rows(min_row=2) if (r[0].value, r[1].value) == ("nairobi-2007", "3.2")]
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("https://example.org","click")'
+    # Written as a shared or inline string, not as a formula: no <f> element in the sheet.
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
