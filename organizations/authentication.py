@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -36,7 +37,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         user = token.user
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        if token.fingerprint != user.get_session_auth_hash():
+        if not constant_time_compare(token.fingerprint, user.get_session_auth_hash()):
             raise exceptions.AuthenticationFailed(
                 "This token was made before the account's password changed: ask for a new one."
             )
