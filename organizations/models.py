@@ -206,3 +206,24 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
+
+
+class PasswordResetRequest(models.Model):
+    """A request for a password-reset e-mail, kept an hour or so to limit them (PASSWORD_RESET_LIMIT_PER_HOUR).
+
+    The e-mail address asked for is kept as its SHA-256 only: anyone may type any address.
+    """
+
+    email_hash = models.CharField("SHA-256 of the e-mail address", max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ip_address} at {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def hash_email(email: str) -> str:
+        return hashlib.sha256(email.strip().lower().encode()).hexdigest()

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.models import ApiToken, FocalPoint, Organization, Profile
+from organizations.models import ApiToken, FocalPoint, Organization, PasswordResetRequest, Profile
 from organizations.roles import GROUP_NAMES, Role, ensure_role_groups, user_role
 
 
@@ -111,3 +111,23 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def password_reset_request_record(*, email: str, ip_address: str | None) -> bool:
+    """Record a request for a password-reset e-mail; True when it may be sent.
+
+    At most PASSWORD_RESET_LIMIT_PER_HOUR an hour for one e-mail address and from one client
+    address, counted in the database so that every process sees the same count. Refused requests
+    are recorded too: asking again and again keeps the limit on. Requests older than a day go.
+    """
+    now = timezone.now()
+    limit = settings.PASSWORD_RESET_LIMIT_PER_HOUR
+    email_hash = PasswordResetRequest.hash_email(email)
+    with transaction.atomic():
+        PasswordResetRequest.objects.filter(requested_at__lt=now - datetime.timedelta(days=1)).delete()
+        recent = PasswordResetRequest.objects.filter(requested_at__gte=now - datetime.timedelta(hours=1))
+        allowed = recent.filter(email_hash=email_hash).count() < limit and (
+            ip_address is None or recent.filter(ip_address=ip_address).count() < limit
+        )
+        PasswordResetRequest.objects.create(email_hash=email_hash, ip_address=ip_address, requested_at=now)
+    return allowed

@@ -1,15 +1,19 @@
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core import signing
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from organizations import services
 from organizations.confirmation import LinkUsed, focal_point_for_token
 from organizations.models import ApiToken, FocalPoint, MailPreference, Organization, Profile, wants_digests
+from tracker.client_ip import client_ip
 from tracker.http import Request
 
 
@@ -101,3 +105,15 @@ def focal_point_confirm(request: HttpRequest, token: str) -> HttpResponse:
         {"focal_point": focal_point, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, limited: beyond PASSWORD_RESET_LIMIT_PER_HOUR an hour for one
+    address asked for or from one client address, no e-mail goes, and the answer is the same
+    (to the "check your e-mail" page), so it never tells whether the address has an account."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        if services.password_reset_request_record(email=form.cleaned_data["email"], ip_address=client_ip(self.request)):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())

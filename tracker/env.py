@@ -5,6 +5,7 @@ deployment's environment stops the process at start-up instead of running with a
 silently different configuration.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import overload
@@ -66,6 +67,17 @@ def env_int_list(name: str, default: list[int]) -> list[int]:
         return [int(item) for item in env_list(name, [str(d) for d in default])]
     except ValueError:
         raise ImproperlyConfigured(f"{name}={os.environ.get(name)!r} is not a list of whole numbers.") from None
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Addresses or networks, comma-separated: ``10.0.0.1, 192.168.0.0/16, ::1``. Unset or empty: none."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.0/8).") from None
+    return networks
 
 
 def env_proxy_ssl_header(name: str, default: tuple[str, str] | None) -> tuple[str, str] | None:

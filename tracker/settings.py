@@ -3,6 +3,7 @@
 See README.md for the variables. Nothing secret lives in this file.
 """
 
+import datetime
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
@@ -13,6 +14,7 @@ from tracker.env import (
     env_int,
     env_int_list,
     env_list,
+    env_networks,
     env_proxy_ssl_header,
     env_str,
     parse_database_url,
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    # Sign-in lockouts after repeated wrong passwords, kept in the database (see "Sign-in limits" below).
+    "axes",
     "organizations",
     "actions",
     "reports",
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes' documentation says: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -129,6 +135,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# axes' backend first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in limits (django-axes), shared by every process through the database: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one username from one client address, that username
+# may not sign in from that address (web, admin, API token) for LOGIN_COOLOFF_MINUTES, not even
+# with the right password; each attempt meanwhile starts the wait again.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+# The proxies whose X-Forwarded-For is believed (addresses or networks); none: REMOTE_ADDR only.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tracker.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "tracker.lockout.lockout_response"
+# A successful sign-in forgets that username's earlier failures from that address.
+AXES_RESET_ON_SUCCESS = True
+# Password resets: at most this many e-mails an hour per address asked for and per client address.
+PASSWORD_RESET_LIMIT_PER_HOUR = 5
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -255,6 +286,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every step of every PDF at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    # WeasyPrint narrates every step of every PDF at INFO; axes every successful sign-in (its
+    # failures and lockouts are warnings, and stay).
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
 }

@@ -1,7 +1,8 @@
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -15,6 +16,17 @@ from organizations.api.serializers import (
 )
 from organizations.models import ApiToken, Organization
 from organizations.roles import Role, user_role
+from tracker.client_ip import client_ip
+from tracker.lockout import cooloff_minutes, lockout_message
+
+
+class AuthRateThrottle(ScopedRateThrottle):
+    """API_AUTH_RATE per client address, the address read as the sign-in limits read it (not from
+    a client's X-Forwarded-For). Counted in the cache, so per process without Redis: the limit
+    that holds across processes is axes' lockout (LOGIN_FAILURE_LIMIT)."""
+
+    def get_ident(self, request):
+        return client_ip(request) or super().get_ident(request)
 
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -39,16 +51,30 @@ class TokenView(ObtainAuthToken):
 
     The token works for API_TOKEN_DAYS days (90 unless configured), until it is revoked, the
     account is deactivated or its password changes.
+
+    The serializer authenticates with the request, so django-axes counts wrong passwords: after
+    LOGIN_FAILURE_LIMIT of them for a username from one address, the answer is 429 with a message
+    saying when to try again, for LOGIN_COOLOFF_MINUTES, the right password too.
     """
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AuthRateThrottle]
     throttle_scope = "auth"
     serializer_class = TokenRequestSerializer
 
     @extend_schema(request=TokenRequestSerializer, responses=NewTokenSerializer)
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            # axes marks the request it was given (DRF's, here) when this attempt is locked out.
+            if getattr(request, "axes_locked_out", False):
+                return Response(
+                    {"detail": lockout_message()},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(cooloff_minutes() * 60)},
+                )
+            raise
         token, key = services.api_token_create(
             user=serializer.validated_data["user"], name=serializer.validated_data["name"]
         )

@@ -1,9 +1,10 @@
+import ipaddress
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tracker.env import env_bool, env_int, env_list, parse_database_url
+from tracker.env import env_bool, env_int, env_list, env_networks, parse_database_url
 
 
 @pytest.mark.parametrize(
@@ -26,6 +27,17 @@ def test_env_helpers_fail_loudly_on_a_bad_value(monkeypatch):
 def test_env_list_splits_on_commas(monkeypatch):
     monkeypatch.setenv("HOSTS", "a.org, b.org,,")
     assert env_list("HOSTS") == ["a.org", "b.org"]
+
+
+def test_trusted_proxies_are_addresses_or_networks(monkeypatch):
+    assert env_networks("TRUSTED_PROXIES") == []
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.1, 172.16.0.0/12,::1")
+    assert env_networks("TRUSTED_PROXIES") == [
+        ipaddress.ip_network("10.0.0.1/32"), ipaddress.ip_network("172.16.0.0/12"), ipaddress.ip_network("::1/128"),
+    ]  # fmt: skip
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.1,proxy.example.org")
+    with pytest.raises(ImproperlyConfigured, match=r"'proxy\.example\.org' is not an IP address"):
+        env_networks("TRUSTED_PROXIES")
 
 
 def test_database_url_for_postgresql_and_sqlite():
