@@ -542,6 +542,10 @@ class Reporters:
 
 
 class ParticipationQuerySet(models.QuerySet["Participation"]):
+    def for_plan(self, plan: Plan) -> "ParticipationQuerySet":
+        """Every organization that takes or took part in ``plan``, by acronym: the plan page and the API."""
+        return self.filter(plan=plan).select_related("organization").order_by("organization__acronym")
+
     def taking_part(self, plan: Plan, on: datetime.date) -> "ParticipationQuerySet":
         """The participants of ``plan`` on that day: joined by then and not left before it."""
         return self.filter(plan=plan, joined_on__lte=on).exclude(left_on__lt=on).order_by("organization__acronym")

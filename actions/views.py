@@ -129,10 +129,7 @@ def _participants_context(
     """The plan's participants by acronym, those that left included; for CTED staff, the form that
     adds one and, beside each still taking part, the form that records the day it left."""
     manages = bool(permissions.may_manage_participants(request.user, plan))
-    # One query; the same read as the API's participants (to become a queryset method beside the model).
-    participations = (
-        Participation.objects.filter(plan=plan).select_related("organization").order_by("organization__acronym")
-    )
+    participations = Participation.objects.for_plan(plan)
     rows: list[tuple[Participation, ParticipantLeaveForm | None]] = []
     for participation in participations:
         leave_form = None

@@ -45,10 +45,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     def participants(self, request, code=None):
         """The organizations taking part in the plan, by acronym: when each joined and, if it left, when."""
         plan = self.get_object()
-        # The same read as the plan page's participants (to become a queryset method beside the model).
-        participations = (
-            Participation.objects.filter(plan=plan).select_related("organization").order_by("organization__acronym")
-        )
+        participations = Participation.objects.for_plan(plan)
         page = self.paginate_queryset(participations)
         return self.get_paginated_response(ParticipantSerializer(page, many=True).data)
 
