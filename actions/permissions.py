@@ -15,6 +15,7 @@ The rules:
   or are open to its kind; reads restricted entries of their own organization only.
 - Secretariat: what a viewer may, plus running stocktaking cycles.
 - Viewer: reads, never restricted entries.
+- The audit trail (changes and security events): CTED staff only.
 - The system (the scheduled jobs): reads everything, runs stocktaking; never logs or reviews.
 """
 
@@ -259,6 +260,13 @@ def may_run_stocktaking(who: Who, plan: "Plan | None" = None) -> Decision:
 
 
 # --- Participants ---
+
+
+def may_read_audit(who: Who) -> Decision:
+    """May ``who`` read the audit trail (every change and security event, with who made it)? CTED staff."""
+    if actor_of(who).role != Role.STAFF:
+        return _refused("Only CTED staff read the audit trail.")
+    return ALLOWED
 
 
 def may_manage_participants(who: Who, plan: "Plan") -> Decision:

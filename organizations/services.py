@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from organizations import signals
 from organizations.models import ApiToken, FocalPoint, Organization, PasswordResetRequest, Profile
 from organizations.roles import GROUP_NAMES, Role, ensure_role_groups, user_role
 
@@ -100,6 +101,7 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     )
     token.full_clean()
     token.save()
+    signals.token_created.send(sender=ApiToken, token=token)
     return token, key
 
 
@@ -110,6 +112,7 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        signals.token_revoked.send(sender=ApiToken, token=token, actor=actor)
     return token
 
 

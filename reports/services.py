@@ -47,6 +47,7 @@ def cycle_create(
         raise ValidationError({"title": [f"{plan.code} already has a cycle called “{cycle.title}”."]})
     cycle.full_clean()
     cycle.save()
+    signals.cycle_created.send(sender=StocktakingCycle, cycle=cycle, actor=author)
     if open_now:
         cycle_open(cycle=cycle, actor=author)
     return cycle
@@ -66,6 +67,7 @@ def cycle_open(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycle:
         raise ValidationError(
             {"state": f"{cycle.plan.code} already has an open cycle: close it before opening another."}
         ) from None
+    signals.cycle_opened.send(sender=StocktakingCycle, cycle=cycle, actor=actor)
     return cycle
 
 
@@ -131,7 +133,7 @@ def cycle_close(*, cycle: StocktakingCycle, actor: Who, confirm: bool) -> Stockt
         raise ValidationError({"state": "Only an open cycle can be closed."})
     cycle.state, cycle.closed_at = CycleState.CLOSED, closed_at
     _freeze(cycle)
-    signals.cycle_closed.send(sender=StocktakingCycle, cycle=cycle)
+    signals.cycle_closed.send(sender=StocktakingCycle, cycle=cycle, actor=actor)
     return cycle
 
 

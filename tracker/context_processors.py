@@ -11,4 +11,5 @@ def navigation(request) -> dict:
         "user_role": user_role(user),
         "user_organization": permissions.actor_of(user).organization,
         "may_review": permissions.may_review(user),
+        "may_read_audit": permissions.may_read_audit(user),
     }

@@ -53,10 +53,14 @@ INSTALLED_APPS = [
     "csp",
     # Sign-in lockouts after repeated wrong passwords, kept in the database (see "Sign-in limits" below).
     "axes",
+    # The audit trail (audit/models.py): pgtrigger installs pghistory's triggers on PostgreSQL.
+    "pgtrigger",
+    "pghistory",
     "organizations",
     "actions",
     "reports",
     "notifications",
+    "audit",
     # The project's own commands: backup and restore.
     "tracker",
 ]
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ties each change a request makes to its user in the audit trail; records refused requests.
+    "audit.middleware.AuditMiddleware",
     "tracker.middleware.LoginRequiredMiddleware",
     "tracker.middleware.IdleSessionMiddleware",
     "tracker.middleware.PrivateCacheMiddleware",
@@ -134,6 +140,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Checks nothing: records each password set or changed as a security event (audit/passwords.py).
+    {"NAME": "audit.passwords.RecordPasswordChange"},
 ]
 # axes' backend first: it refuses a locked-out username and address before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -157,6 +165,9 @@ AXES_CLIENT_IP_CALLABLE = "tracker.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "tracker.lockout.lockout_response"
 # A successful sign-in forgets that username's earlier failures from that address.
 AXES_RESET_ON_SUCCESS = True
+# axes' own log of sign-ins is off: the audit app records sign-ins, failures and lockouts as
+# security events, beside token, role and cycle events, in one list that CTED staff read.
+AXES_DISABLE_ACCESS_LOG = True
 # Password resets: at most this many e-mails an hour per address asked for and per client address.
 PASSWORD_RESET_LIMIT_PER_HOUR = 5
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("organizations/<str:acronym>/", include(spreadsheet_urlpatterns)),
     path("organizations/", include("organizations.urls")),
     path("cycles/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
     path("accounts/profile/", organization_views.profile, name="profile"),
     path("accounts/tokens/", organization_views.api_tokens, name="api-tokens"),
     path("accounts/tokens/<int:pk>/revoke/", organization_views.api_token_revoke, name="api-token-revoke"),

@@ -126,6 +126,7 @@ SURFACES = {
     "record that a participant left": PARTICIPANT_SURFACES,
     "read": READ_SURFACES,
     "read the review queue": ("page:review queue",),
+    "read the audit trail": ("page:audit changes", "page:audit security events"),
     "read an entry": ENTRY_SURFACES,
 }
 REVIEW_STATES = (ReviewState.SUBMITTED, ReviewState.ACCEPTED, ReviewState.RETURNED, ReviewState.SUPERSEDED)
@@ -139,6 +140,7 @@ STATES = {
     "record that a participant left": ("after joining", "before joining"),
     "read": ("-",),
     "read the review queue": ("-",),
+    "read the audit trail": ("-",),
     "read an entry": (Confidentiality.RESTRICTED, Confidentiality.PARTICIPANTS),
 }
 # The outcomes that are a write done, in the state of what was written.
@@ -342,6 +344,13 @@ PERMISSION_TABLE = [Case(*row) for row in [
     ("other_focal_point",  "any",    "read the review queue",   "-",             "403"),
     ("viewer",             "any",    "read the review queue",   "-",             "403"),
     ("anonymous",          "any",    "read the review queue",   "-",             "anon"),
+    # The audit trail says who did what, from where: CTED's alone.
+    ("staff",              "any",    "read the audit trail",    "-",             "200"),
+    ("secretariat",        "any",    "read the audit trail",    "-",             "403"),
+    ("focal_point",        "any",    "read the audit trail",    "-",             "403"),
+    ("other_focal_point",  "any",    "read the audit trail",    "-",             "403"),
+    ("viewer",             "any",    "read the audit trail",    "-",             "403"),
+    ("anonymous",          "any",    "read the audit trail",    "-",             "anon"),
     # --- Reading an accepted entry: a restricted one is for CTED and the reporting
     # organization; for everyone else it does not exist (a detail is a 404, not a 403). ---
     ("staff",              "any",    "read an entry",           "restricted",    "shown"),
@@ -833,6 +842,8 @@ READ_PATHS: dict[str, Callable[[Organization, StatusEntry], str]] = {
     "page:organization": lambda org, entry: f"/organizations/{org.acronym}/",
     "page:organizations": lambda org, entry: "/organizations/",
     "page:review queue": lambda org, entry: "/review/",
+    "page:audit changes": lambda org, entry: "/audit/",
+    "page:audit security events": lambda org, entry: "/audit/security/",
     "api:plans": lambda org, entry: "/api/v1/plans/",
     "api:activities": lambda org, entry: f"/api/v1/activities/?plan={NAIROBI}",
     "api:organizations": lambda org, entry: "/api/v1/organizations/",
@@ -926,6 +937,7 @@ RUNNERS: dict[str, Callable[[Case, str, object], None]] = {
     "record that a participant left": run_record_leaving,
     "read": run_read,
     "read the review queue": run_read,
+    "read the audit trail": run_read,
     "read an entry": run_entry_read,
 }
 

@@ -1,7 +1,8 @@
-"""Dependencies point one way: organizations <- actions <- reports <- notifications.
+"""Dependencies point one way: organizations <- actions <- reports <- notifications and audit.
 
 The domain apps (organizations, actions, reports) never import the app that sends mail and
-runs jobs (notifications): it calls them, and they announce what happened with signals.
+runs jobs (notifications) nor the one that keeps the audit trail (audit): those listen, and
+the domain apps announce what happened with signals.
 No module imports another in a circle, and no import of the project's own code hides
 inside a function to dodge one (the one place Django asks for it, ``AppConfig.ready``,
 is allowed).
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["organizations", "actions", "reports", "notifications"]
+APPS = ["organizations", "actions", "reports", "notifications", "audit"]
+LISTENING_APPS = ["notifications", "audit"]
 DOMAIN_APPS = ["organizations", "actions", "reports"]
 PACKAGES = [*APPS, "tracker"]
 
@@ -170,13 +172,13 @@ def test_the_apps_depend_on_each_other_one_way():
 
 
 @pytest.mark.parametrize("app", DOMAIN_APPS)
-def test_no_domain_app_imports_the_mail_and_jobs_app(app):
+def test_no_domain_app_imports_the_mail_and_jobs_app_or_the_audit_app(app):
     offending = sorted(
         f"{module} imports {target}"
         for module, targets in EDGES.items()
         if app_of(module) == app
         for target in targets
-        if app_of(target) == "notifications"
+        if app_of(target) in LISTENING_APPS
     )
     assert offending == []
 
