@@ -125,6 +125,24 @@ def test_a_change_by_a_command_is_recorded_with_the_command_s_name(icao, monkeyp
     assert context_of(event)["command"] == "create_user"
 
 
+def test_a_change_typed_into_the_shell_command_is_recorded_with_old_and_new_values():
+    wco = Organization.objects.get(acronym="WCO")
+    old_name = wco.name
+    code = (
+        "from organizations.models import Organization\n"
+        "Organization.objects.filter(acronym='WCO').update(name='WCO (Brussels)')"
+    )
+    with for_command(["manage.py", "shell"]):
+        call_command("shell", command=code)
+    wco.refresh_from_db()
+    assert wco.name == "WCO (Brussels)"
+    if not POSTGRESQL:
+        assert not OrganizationEvent.objects.exists()
+        return
+    assert diff_of(OrganizationEvent, wco) == {"name": (old_name, "WCO (Brussels)")}
+    assert context_of(last_event(OrganizationEvent, wco))["command"] == "shell"
+
+
 def test_a_bulk_update_and_raw_sql_are_recorded_too():
     activities = Activity.objects.filter(plan__code=NAIROBI, number__in=["1.1", "1.2"])
     before = {a.pk: a.text for a in activities}
