@@ -2,13 +2,16 @@
 
 from typing import Any
 
+import pghistory
 from axes.signals import user_locked_out
+from celery.signals import task_postrun, task_prerun
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from audit.context import recorded
 from audit.models import SecurityEventKind
 from audit.records import security_event_record
 from organizations.models import ApiToken
@@ -120,3 +123,26 @@ def role_changed(sender: type, *, instance: Any, action: str, reverse: bool, pk_
             security_event_record(
                 SecurityEventKind.ROLE_CHANGED, username=user.get_username(), detail=f"{before} → {after}"
             )
+
+
+# A background task's changes carry the task's name (and the job's, for run_job) in the audit trail.
+_task_contexts: dict[str, pghistory.context] = {}
+
+
+@task_prerun.connect(dispatch_uid="audit.task_started")
+def task_started(sender: Any = None, *, task_id: str, task: Any, args: Any = None, **kwargs: Any) -> None:
+    if not recorded():
+        return
+    metadata = {"task": task.name}
+    if task.name.endswith(".run_job") and args:
+        metadata["job"] = str(args[0])
+    context = pghistory.context(**metadata)
+    context.__enter__()
+    _task_contexts[task_id] = context
+
+
+@task_postrun.connect(dispatch_uid="audit.task_ended")
+def task_ended(sender: Any = None, *, task_id: str, **kwargs: Any) -> None:
+    context = _task_contexts.pop(task_id, None)
+    if context is not None:
+        context.__exit__(None, None, None)

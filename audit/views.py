@@ -56,7 +56,9 @@ def _change(event: Any, usernames: dict[int, str]) -> Change:
     labels = _labels(tracked)
     data = {column: value for column, value in (event.pgh_data or {}).items() if column != tracked._meta.pk.column}
     context = event.pgh_context or {}
-    if context.get("command"):
+    if context.get("job") or context.get("task"):
+        by = f"background job {context.get('job') or context['task']}"
+    elif context.get("command"):
         by = f"command {context['command']}" + (f" ({context['os_user']})" if context.get("os_user") else "")
     else:
         user_id = context.get("user")

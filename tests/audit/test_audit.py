@@ -143,6 +143,28 @@ def test_a_change_typed_into_the_shell_command_is_recorded_with_old_and_new_valu
     assert context_of(last_event(OrganizationEvent, wco))["command"] == "shell"
 
 
+def test_a_change_by_a_background_job_is_recorded_with_the_job_s_name(staff):
+    from notifications.tasks import run_job
+
+    cycle = new_cycle(staff)  # open, its period and deadline long past
+    run_job.apply(args=["close-cycles"])
+    cycle.refresh_from_db()
+    assert cycle.is_closed
+    closed = SecurityEvent.objects.get(kind=SecurityEventKind.CYCLE_CLOSED)
+    assert closed.user is None and closed.username == "(scheduled job)"
+    if not POSTGRESQL:
+        assert not StocktakingCycleEvent.objects.exists()
+        return
+    events = list(StocktakingCycleEvent.objects.filter(pgh_obj_id=cycle.pk).order_by("pgh_id"))
+    states = [event.state for event in events]
+    closing = states.index("closed")
+    assert states[closing - 1] == "open"  # then the report's sending is recorded too
+    expected = {"task": "notifications.tasks.run_job", "job": "close-cycles"}
+    assert all(context_of(event) == expected for event in events[closing:])
+    html = page_client(staff).get("/audit/", {"what": "audit.StocktakingCycleEvent"}).content.decode()
+    assert "background job close-cycles" in html
+
+
 def test_a_bulk_update_and_raw_sql_are_recorded_too():
     activities = Activity.objects.filter(plan__code=NAIROBI, number__in=["1.1", "1.2"])
     before = {a.pk: a.text for a in activities}
