@@ -699,9 +699,30 @@ class StatusEntry(models.Model):
                 condition=models.Q(review_state__in=ReviewState.values), name="status_entry_review_state_valid"
             ),
         ]
+        # Each index serves a read that would otherwise scan and sort the whole history (issue 11):
         indexes = [
+            # the latest entry per activity and organization, and an activity's standing entries
             models.Index(fields=["activity", "review_state", "reported_on", "created_at"], name="entry_latest"),
             models.Index(fields=["organization", "activity"], name="entry_by_organization"),
+            # an activity's timeline, newest first, a page at a time
+            models.Index(
+                F("activity"), F("reported_on").desc(), F("created_at").desc(), F("id").desc(), name="entry_timeline"
+            ),
+            # the status-entry list (API and admin), newest first, and the same for one organization
+            models.Index(F("reported_on").desc(), F("created_at").desc(), F("id").desc(), name="entry_list"),
+            models.Index(
+                F("organization"),
+                F("reported_on").desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="entry_list_by_organization",
+            ),
+            # the latest entries on the home pages
+            models.Index(F("created_at").desc(), F("id").desc(), name="entry_recent"),
+            # an activity's last update (?updated_since=)
+            models.Index(fields=["activity", "created_at"], name="entry_activity_updated"),
+            # the review queue: only the entries awaiting review, oldest first
+            models.Index(fields=["created_at", "id"], name="entry_review_queue", condition=Q(review_state="submitted")),
         ]
 
     def __str__(self) -> str:
