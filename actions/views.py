@@ -3,7 +3,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from actions.forms import (
     ReviewForm,
     StatusEntryForm,
 )
-from actions.models import Activity, NotApplicable, Participation, Plan, ReviewState, StatusEntry
+from actions.models import Activity, NotApplicable, Participation, Plan, Responsibility, ReviewState, StatusEntry
 from actions.permissions import Who
 from actions.services import (
     not_applicable_declare,
@@ -33,6 +34,11 @@ from actions.services import (
 from organizations.models import Organization
 from tracker.forms import add_service_errors
 from tracker.http import Request
+
+# Pages of what grows with the years: an activity's history, an organization's activities, the queue.
+TIMELINE_PAGE_SIZE = 25
+ORGANIZATION_PAGE_SIZE = 100
+REVIEW_PAGE_SIZE = 25
 
 
 def home(request: Request) -> HttpResponse:
@@ -242,19 +248,23 @@ def activity_detail(request: Request, pk: int) -> HttpResponse:
             }
         form = StatusEntryForm(initial=initial, organizations=loggable, activity=activity, user=user)
 
-    # Each entry with the correction that replaced it and the entry it corrects: only those
-    # the user may read are spoken of, in either direction.
+    # The history a page at a time, newest first. Each entry with the correction that replaced
+    # it and the entry it corrects: only those the user may read are spoken of, in either direction.
+    timeline_page = Paginator(StatusEntry.objects.for_timeline(activity, user), TIMELINE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     timeline = [
         (
             entry,
             successor if permissions.may_read(user, successor := getattr(entry, "superseded_by", None)) else None,
             entry.supersedes if permissions.may_read(user, entry.supersedes) else None,
         )
-        for entry in StatusEntry.objects.for_timeline(activity, user)
+        for entry in timeline_page
     ]
     context = {
         "activity": activity,
         "timeline": timeline,
+        "timeline_page": timeline_page,
         "organization_statuses": _latest_by_organization(activity, user),
         "form": form,
         "correcting": correcting,
@@ -370,15 +380,18 @@ def organization_detail(request: Request, acronym: str) -> HttpResponse:
         .select_related("plan")
         .with_progress(request.user)
         .with_organization_progress(organization, request.user)
-        .annotate(named=Count("responsibilities", filter=Q(responsibilities__organization=organization)))
+        .annotate(named=Exists(Responsibility.objects.filter(activity=OuterRef("pk"), organization=organization)))
         .order_by("plan_id", "number_major", "number_minor")
     )
+    # A page of activities at a time: the statuses are read for the page's rows only.
+    page = Paginator(activities, ORGANIZATION_PAGE_SIZE).get_page(request.GET.get("page"))
     by_plan: dict = {}
-    for activity in activities:
+    for activity in page:
         by_plan.setdefault(activity.plan, []).append(activity)
     context = {
         "organization": organization,
         "by_plan": by_plan,
+        "page": page,
         "may_import": permissions.may_log(request.user, organization=organization),
     }
     return render(request, "organizations/organization_detail.html", context)
@@ -386,8 +399,10 @@ def organization_detail(request: Request, acronym: str) -> HttpResponse:
 
 def review_queue(request: Request) -> HttpResponse:
     permissions.may_review(request.user).require()
-    entries = StatusEntry.objects.for_review_queue(request.user)
-    return render(request, "actions/review_queue.html", {"entries": entries})
+    page = Paginator(StatusEntry.objects.for_review_queue(request.user), REVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "actions/review_queue.html", {"page": page, "entries": page.object_list})
 
 
 @require_POST

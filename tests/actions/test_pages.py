@@ -47,13 +47,13 @@ def add_history(count: int, icao) -> None:
         ("/plans/nairobi-2007/", "staff", 12),
         # session, user, role, activity with its overall status, responsibilities, open kinds,
         # themes, organizations open to it (staff's form), each organization's latest entry,
-        # timeline, the timeline's reviews, its not-applicable declarations
-        ("/activities/{3.2}/", "staff", 12),
+        # the timeline's count and page, the page's reviews, its not-applicable declarations
+        ("/activities/{3.2}/", "staff", 13),
         # session, user, role, organization with parent, children, focal points,
-        # activities it answers for with statuses
-        ("/organizations/ICAO/", "viewer", 7),
-        # session, user, role, submitted entries
-        ("/review/", "staff", 4),
+        # the count of activities it answers for, a page of them with statuses
+        ("/organizations/ICAO/", "viewer", 8),
+        # session, user, role, the count of submitted entries, a page of them
+        ("/review/", "staff", 5),
     ],
 )
 def test_page_query_counts_do_not_grow_with_entries(
@@ -398,3 +398,47 @@ def test_no_stylesheet_repeats_a_status_colour_and_each_variable_used_is_defined
         assert not [c for c in STATUS_COLOURS.values() if f"#{c.lower()}" in css], name
         for variable in re.findall(r"var\((--[\w-]+)\)", css):
             assert f"{variable}:" in css or f"{variable}:" in generated, (name, variable)
+
+
+def test_an_activity_s_history_comes_a_page_at_a_time_newest_first(staff, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    entries = [StatusEntryFactory(activity=activity, organization=icao, review_state="accepted") for _ in range(30)]
+    newest_first = sorted(entries, key=lambda e: (e.reported_on, e.created_at, e.pk), reverse=True)
+    client = signed_in(staff)
+    first = client.get(f"/activities/{activity.pk}/").content.decode()
+    ids = [int(pk) for pk in re.findall(r'<li class="entry[^"]*" id="entry-(\d+)"', first)]
+    assert ids == [e.pk for e in newest_first[:25]]
+    assert "(30 entries, newest first)" in first and "Page 1 of 2" in first
+    second = client.get(f"/activities/{activity.pk}/", {"page": 2}).content.decode()
+    ids = [int(pk) for pk in re.findall(r'<li class="entry[^"]*" id="entry-(\d+)"', second)]
+    assert ids == [e.pk for e in newest_first[25:]]
+    # A page past the end, or no number at all, shows a page rather than an error.
+    assert client.get(f"/activities/{activity.pk}/", {"page": 99}).status_code == 200
+    assert "Page 1 of 2" in client.get(f"/activities/{activity.pk}/", {"page": "x"}).content.decode()
+
+
+def test_the_review_queue_comes_a_page_at_a_time_oldest_first(staff, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    entries = [StatusEntryFactory(activity=activity, organization=icao, review_state="submitted") for _ in range(27)]
+    client = signed_in(staff)
+    first = client.get("/review/").content.decode()
+    ids = [int(pk) for pk in re.findall(r'id="review-(\d+)"', first)]
+    assert ids == [e.pk for e in entries[:25]]
+    assert "27 entries waiting." in first
+    second = client.get("/review/", {"page": 2}).content.decode()
+    assert [int(pk) for pk in re.findall(r'id="review-(\d+)"', second)] == [e.pk for e in entries[25:]]
+
+
+def test_an_organization_s_activities_come_a_hundred_at_a_time(viewer, icao):
+    objective = ObjectiveFactory(plan=Activity.objects.get(plan__code="nairobi-2007", number="3.2").plan, number=11)
+    for _ in range(100):
+        ResponsibilityFactory(activity=ActivityFactory(objective=objective), organization=icao)
+    total = Activity.objects.open_to(icao).count()
+    assert total > 100
+    client = signed_in(viewer)
+    first = client.get("/organizations/ICAO/").content.decode()
+    second = client.get("/organizations/ICAO/", {"page": 2}).content.decode()
+    rows = re.compile(r'<td data-label="No\."><a href="/activities/(\d+)/">')
+    assert len(rows.findall(first)) == 100 and len(rows.findall(second)) == total - 100
+    assert not set(rows.findall(first)) & set(rows.findall(second))
+    assert f"({total})" in first and "Page 2 of 2" in second
