@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,6 +39,8 @@ from tracker.http import Request
 TIMELINE_PAGE_SIZE = 25
 ORGANIZATION_PAGE_SIZE = 100
 REVIEW_PAGE_SIZE = 25
+# What a focal point's home page lists of what their organization has still to report on; the rest is a link away.
+TO_REPORT_SHOWN = 20
 
 
 def home(request: Request) -> HttpResponse:
@@ -54,19 +56,16 @@ def home(request: Request) -> HttpResponse:
         context["review_entries"] = queue[:5]
     organization = permissions.actor_of(user).organization
     if organization is not None and permissions.may_log(user, organization=organization):
+        # Nothing logged yet, or the latest entry came back for a correction: the first few, and how many.
         to_report = (
             Activity.objects.open_to(organization)
             .with_organization_progress(organization, user)
+            .filter(Q(organization_status__isnull=True) | Q(organization_review_state=ReviewState.RETURNED))
             .select_related("plan")
             .order_by("plan_id", "number_major", "number_minor")
         )
-        # Nothing logged yet, or the latest entry came back for a correction.
-        context["to_report"] = [
-            a
-            for a in to_report
-            if a.organization_status is None  # type: ignore[attr-defined]  # annotated above
-            or a.organization_review_state == ReviewState.RETURNED  # type: ignore[attr-defined]
-        ]
+        context["to_report"] = to_report[:TO_REPORT_SHOWN]
+        context["to_report_count"] = to_report.count()
         context["organization"] = organization
     return render(request, "actions/home.html", context)
 

@@ -37,8 +37,8 @@ def add_history(count: int, icao) -> None:
         # entries, review count, first five to review (only a focal point has an organization)
         ("/", "staff", 8),
         # session, user, role, organization, plans, distribution, recent entries,
-        # activities to report on with ICAO's latest entry
-        ("/", "focal_point", 8),
+        # the first activities to report on with ICAO's latest entry, and how many there are
+        ("/", "focal_point", 9),
         # session, user, role, plan, objectives, organizations and themes for the filters,
         # activities with status and responsibilities (2), distribution by objective,
         # participants with their organizations
@@ -442,3 +442,22 @@ def test_an_organization_s_activities_come_a_hundred_at_a_time(viewer, icao):
     assert len(rows.findall(first)) == 100 and len(rows.findall(second)) == total - 100
     assert not set(rows.findall(first)) & set(rows.findall(second))
     assert f"({total})" in first and "Page 2 of 2" in second
+
+
+def test_a_focal_point_s_home_lists_the_first_twenty_to_report_on_and_counts_them_all(focal_point, icao):
+    objective = ObjectiveFactory(plan=Activity.objects.get(plan__code="nairobi-2007", number="3.2").plan, number=11)
+    for _ in range(30):
+        ResponsibilityFactory(activity=ActivityFactory(objective=objective), organization=icao)
+    returned = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    StatusEntryFactory(activity=returned, organization=icao, review_state="returned")
+    owed = [
+        a
+        for a in Activity.objects.open_to(icao).with_organization_progress(icao, focal_point)
+        if a.organization_status is None or a.organization_review_state == "returned"
+    ]
+    html = signed_in(focal_point).get("/").content.decode()
+    section = html[html.index("To report on for ICAO") :]
+    assert f'<span class="count">{len(owed)}</span>' in section
+    assert len(re.findall(r"<li><a href=\"/activities/\d+/\">", section.split("</ul>")[0])) == 20
+    assert f"All {len(owed)} on ICAO's page" in section
+    assert "Returned: correct it" in section  # 3.2 comes early: plan order, and it was returned
