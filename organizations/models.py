@@ -43,10 +43,12 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
         )
 
     def reporting_on(self, activity: Any) -> "OrganizationQuerySet":
-        """Organizations that may report on ``activity``: named in it, or of a kind it is open to."""
-        return self.filter(
-            models.Q(responsibilities__activity=activity) | models.Q(kind__in=activity.open_kinds.values("kind"))
-        ).distinct()
+        """Organizations that may report on ``activity``: named in it, or of a kind it is open to.
+
+        An ``Exists`` per organization is an index probe; an OR across a join to every responsibility
+        of every plan read them all (and needed a DISTINCT)."""
+        named = activity.responsibilities.filter(organization=models.OuterRef("pk"))
+        return self.filter(models.Exists(named) | models.Q(kind__in=activity.open_kinds.values("kind")))
 
 
 class OrganizationManager(models.Manager["Organization"]):
