@@ -3,6 +3,7 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -113,7 +114,10 @@ class ActivityFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_updated_since(self, queryset, name, value: datetime.date):
-        return queryset.filter(last_update__gte=start_of_day(value))
+        # "The latest entry the reader may see was logged since": an entry they may see was. As an
+        # Exists it is an index probe per activity (entry_activity_updated), not the latest of each.
+        logged = StatusEntry.objects.filter(activity=OuterRef("pk"), created_at__gte=start_of_day(value))
+        return queryset.filter(Exists(logged.visible_to(self.request.user)))
 
 
 class PlanActivityFilter(ActivityFilter):
