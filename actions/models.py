@@ -130,6 +130,15 @@ class StatusEntryQuerySet(models.QuerySet["StatusEntry"]):
         )
 
 
+def overall_status(
+    who: Who, *, as_of: datetime.datetime | None = None, reported_until: datetime.date | None = None
+) -> Subquery:
+    """An activity's overall status (``OuterRef("pk")``), from what ``who`` may read: that of its most
+    recent accepted entry that stands; with ``as_of`` and ``reported_until``, as it stood then."""
+    overall = StatusEntry.objects.filter(activity=OuterRef("pk")).accepted(as_of).standing(who, as_of, reported_until)
+    return Subquery(overall.values("status")[:1])
+
+
 def accepted_as_of(as_of: datetime.datetime | None = None) -> Q:
     """Entries accepted (now, or at ``as_of``): by a review decided by then, or logged by CTED staff.
 
@@ -183,10 +192,7 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         With ``as_of`` and ``reported_until``: as it stood at that moment, for a period ending
         that day (a stocktaking report). One subquery: a list never reads a history.
         """
-        overall = (
-            StatusEntry.objects.filter(activity=OuterRef("pk")).accepted(as_of).standing(who, as_of, reported_until)
-        )
-        return self.annotate(**{name: Subquery(overall.values("status")[:1])})
+        return self.annotate(**{name: overall_status(who, as_of=as_of, reported_until=reported_until)})
 
     def with_progress(self, who: Who) -> "ActivityQuerySet":
         """Annotate ``status`` (the overall status) and ``last_update``, when the latest entry was logged."""
@@ -202,11 +208,24 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         )
 
     def status_distribution(self, who: Who, by: str) -> dict[Any, dict[str | None, int]]:
-        """``{by value: {status: count}}``, counting every activity once; None for no accepted entry."""
-        rows = self.order_by().with_progress(who).values(by, "status").annotate(n=Count("pk"))
+        """``{by value: {status: count}}``, counting every activity once; None for no accepted entry.
+
+        From the kept statuses (ActivityStatus) where they answer for ``who``; live where they do not:
+        activities without a kept status, and those where a focal point's organization filed in confidence.
+        """
+        actor = permissions.actor_of(who)
+        status: Any = overall_status(who)
+        if actor.is_authenticated:
+            kept = "kept_status__status" if permissions.sees_restricted(actor) else "kept_status__shared_status"
+            live: Any = Q(kept_status__isnull=True)
+            if not permissions.sees_restricted(actor) and actor.organization is not None:
+                confidential = StatusEntry.objects.filter(activity=OuterRef("pk"), organization=actor.organization)
+                live |= Exists(confidential.exclude(permissions.readable_entries(permissions.PARTICIPANTS)))
+            status = Case(When(live, then=status), default=F(kept), output_field=models.CharField())
+        rows = self.order_by().annotate(counted_status=status).values(by, "counted_status").annotate(n=Count("pk"))
         distribution: dict[Any, dict[str | None, int]] = {}
         for row in rows:
-            distribution.setdefault(row[by], {})[row["status"]] = row["n"]
+            distribution.setdefault(row[by], {})[row["counted_status"]] = row["n"]
         return distribution
 
     def with_responsibilities(self) -> "ActivityQuerySet":
@@ -751,3 +770,64 @@ class StatusEntryReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.reviewer} on entry {self.entry_id}"
+
+
+class ActivityStatusQuerySet(models.QuerySet["ActivityStatus"]):
+    def refresh(self, activity_ids: list[int]) -> None:
+        """Recompute the kept overall statuses of these activities from their entries, as the reads do."""
+        rows = (
+            Activity.objects.filter(pk__in=activity_ids)
+            .annotate(every_status=overall_status(permissions.SYSTEM), shared=overall_status(permissions.PARTICIPANTS))
+            .values_list("pk", "every_status", "shared")
+        )
+        self.bulk_create(
+            [ActivityStatus(activity_id=pk, status=status, shared_status=shared) for pk, status, shared in rows],
+            update_conflicts=True,
+            unique_fields=["activity"],
+            update_fields=["status", "shared_status"],
+        )
+
+    def refresh_all(self, batch: int = 2000) -> int:
+        """Recompute every activity's kept statuses (after a bulk load, or to repair); how many."""
+        ids = list(Activity.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch):
+            self.refresh(ids[start : start + batch])
+        return len(ids)
+
+
+class ActivityStatus(models.Model):
+    """An activity's overall status now, kept by every write of its entries (``keep_activity_status``)
+    so that a count over thousands of activities (the home page's, the plan page's) reads one row
+    each instead of each one's history. Two readings, for the two kinds of reader who see many
+    activities at once: CTED staff's (every entry) and the participants' (the entries every
+    participant may read). A focal point's differs only where their organization filed in
+    confidence: those few are read live (``ActivityQuerySet.status_distribution``). An activity
+    without a row is read live too. ``stocktaking`` reports read history "as of" a moment, never this.
+    """
+
+    activity = models.OneToOneField(Activity, primary_key=True, on_delete=models.CASCADE, related_name="kept_status")
+    # NULL, as the live read's subquery gives, for "no accepted entry" (not an empty status).
+    status = models.CharField(max_length=20, choices=Status.choices, null=True, blank=True)  # noqa: DJ001
+    shared_status = models.CharField(max_length=20, choices=Status.choices, null=True, blank=True)  # noqa: DJ001
+
+    objects = ActivityStatusQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "activity statuses"
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.status} / {self.shared_status}"
+
+
+def keep_activity_status(sender: type, *, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """After an entry or a review is saved (in its transaction), its activity's kept status follows."""
+    if raw:  # loaddata: the fixture's rows, refreshed with refresh_all if need be
+        return
+    entry = instance.entry if isinstance(instance, StatusEntryReview) else instance
+    ActivityStatus.objects.refresh([entry.activity_id])
+
+
+models.signals.post_save.connect(keep_activity_status, sender=StatusEntry, dispatch_uid="actions.keep_status_entry")
+models.signals.post_save.connect(
+    keep_activity_status, sender=StatusEntryReview, dispatch_uid="actions.keep_status_review"
+)

@@ -1,0 +1,152 @@
+"""Each activity's overall status, kept as a row by every write of its entries (ActivityStatus),
+stays equal to a full recount from the entries, and the counts read from it equal the live ones
+for every kind of reader, focal points who filed in confidence included."""
+
+import datetime
+import random
+
+import pytest
+
+from actions import permissions
+from actions.models import Activity, ActivityStatus, Confidentiality, ReviewState, Status, StatusEntry
+from actions.services import status_entry_log, status_entry_review
+from tests.factories import StatusEntryFactory
+from tests.helpers import NAIROBI, nairobi, organization
+
+pytestmark = pytest.mark.django_db
+
+NUMBERS = ["3.2", "3.3", "3.4", "5.2"]  # ICAO is named in all four; WCO may log 3.6 only
+DAY = datetime.date(2026, 6, 30)
+
+
+def recount() -> dict[int, tuple[str | None, str | None]]:
+    """Every activity's status from its entries, as the live reads give it, for staff and for participants."""
+    rows = (
+        Activity.objects.with_overall_status(permissions.SYSTEM, name="every")
+        .with_overall_status(permissions.PARTICIPANTS, name="shared")
+        .values_list("pk", "every", "shared")
+    )
+    return {pk: (every, shared) for pk, every, shared in rows}
+
+
+def kept() -> dict[int, tuple[str | None, str | None]]:
+    stored = {row.activity_id: (row.status, row.shared_status) for row in ActivityStatus.objects.all()}
+    # An activity without a kept row has no entry yet, or is read live: compare what is kept.
+    return stored
+
+
+def live_distribution(activities, who, by: str) -> dict:
+    rows = activities.order_by().with_overall_status(who).values(by, "status")
+    distribution: dict = {}
+    for row in rows:
+        counts = distribution.setdefault(row[by], {})
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return distribution
+
+
+def test_the_kept_statuses_equal_a_full_recount_after_a_random_history(staff, focal_point, icao):
+    rng = random.Random(2007)
+    activities = [nairobi(number) for number in NUMBERS]
+    for step in range(150):
+        activity = rng.choice(activities)
+        latest = (
+            StatusEntry.objects.filter(activity=activity, organization=icao, superseded_by__isnull=True)
+            .exclude(review_state__in=[ReviewState.SUPERSEDED, ReviewState.RETURNED])
+            .latest_first()
+            .first()
+        )
+        action = rng.choice(["log", "review", "review", "correct", "staff"])
+        confidentiality = rng.choice([Confidentiality.PARTICIPANTS, Confidentiality.RESTRICTED])
+        fields = {
+            "activity": activity,
+            "organization": icao,
+            "status": rng.choice(Status.values),
+            "observations": f"Step {step}",
+            "reported_on": DAY - datetime.timedelta(days=rng.randrange(400)),
+            "confidentiality": confidentiality,
+        }
+        if action == "log":
+            status_entry_log(author=focal_point, **fields)
+        elif action == "staff":
+            status_entry_log(author=staff, **fields)
+        elif action == "correct" and latest is not None:
+            status_entry_log(author=focal_point, supersedes=latest, **fields)
+        else:
+            submitted = list(StatusEntry.objects.filter(review_state=ReviewState.SUBMITTED).order_by("pk"))
+            if submitted:
+                waiting = rng.choice(submitted)
+                decision = rng.choice(["accept", "accept", "return"])
+                status_entry_review(entry=waiting, reviewer=staff, decision=decision, comment="Why: a test.")
+        truth = recount()
+        assert {pk: truth[pk] for pk in kept()} == kept(), f"after step {step} ({action})"
+    assert set(kept()) == {a.pk for a in activities}
+    # The history had every kind of step the rule has to follow.
+    entries = StatusEntry.objects.all()
+    assert entries.filter(supersedes__isnull=False, review_state=ReviewState.ACCEPTED).exists()
+    assert entries.filter(review_state=ReviewState.RETURNED).exists()
+    assert entries.filter(confidentiality=Confidentiality.RESTRICTED, review_state=ReviewState.ACCEPTED).exists()
+    assert len({status for status, _ in kept().values()}) > 1
+
+
+@pytest.mark.parametrize("reader", ["staff", "viewer", "focal_point", "other_focal_point", "secretariat"])
+def test_the_counts_read_from_the_kept_statuses_equal_the_live_counts(request, reader, icao, wco, staff):
+    who = request.getfixturevalue(reader)
+    # Shared and confidential entries, accepted and not, one confidential correction of a shared entry.
+    shared = StatusEntryFactory(activity=nairobi("3.2"), organization=icao, status=Status.ONGOING)
+    StatusEntryFactory(
+        activity=nairobi("3.2"),
+        organization=icao,
+        status=Status.COMPLETED,
+        confidentiality=Confidentiality.RESTRICTED,
+        supersedes=shared,
+        reported_on=DAY + datetime.timedelta(days=1),
+    )
+    StatusEntryFactory(activity=nairobi("3.3"), organization=icao, confidentiality=Confidentiality.RESTRICTED)
+    StatusEntryFactory(activity=nairobi("3.6"), organization=wco, status=Status.DELAYED)
+    StatusEntryFactory(activity=nairobi("3.6"), organization=wco, review_state=ReviewState.SUBMITTED)
+    StatusEntryFactory(activity=nairobi("5.2"), organization=icao, review_state=ReviewState.RETURNED)
+    plans = Activity.objects.all()
+    nairobi_activities = Activity.objects.filter(plan__code=NAIROBI)
+    assert plans.status_distribution(who, by="plan_id") == live_distribution(plans, who, "plan_id")
+    assert nairobi_activities.status_distribution(who, by="objective_id") == live_distribution(
+        nairobi_activities, who, "objective_id"
+    )
+
+
+def test_an_activity_without_a_kept_status_is_counted_live(viewer, icao):
+    StatusEntryFactory(activity=nairobi("3.2"), organization=icao, status=Status.COMPLETED)
+    ActivityStatus.objects.all().delete()
+    activities = Activity.objects.filter(plan__code=NAIROBI)
+    counts = activities.status_distribution(viewer, by="plan_id")
+    assert counts == live_distribution(activities, viewer, "plan_id")
+    assert sum(n for status, n in next(iter(counts.values())).items() if status == Status.COMPLETED) == 1
+
+
+def test_refresh_all_repairs_what_a_bulk_write_left_behind(icao):
+    StatusEntry.objects.bulk_create(
+        [StatusEntryFactory.build(activity=nairobi("3.2"), organization=icao, author=icao_author())]
+    )
+    assert not ActivityStatus.objects.filter(activity=nairobi("3.2")).exists()  # bulk_create sends no signal
+    assert ActivityStatus.objects.refresh_all() == Activity.objects.count()
+    truth = recount()
+    assert kept() == truth
+
+
+def icao_author():
+    from tests.factories import UserFactory
+
+    return UserFactory(organization=organization("ICAO"), role="focal_point")
+
+
+def test_the_command_recomputes_every_kept_status(icao):
+    import io
+
+    from django.core.management import call_command
+
+    StatusEntryFactory(activity=nairobi("3.2"), organization=icao, status=Status.COMPLETED)
+    ActivityStatus.objects.all().delete()
+    out = io.StringIO()
+    call_command("refresh_activity_statuses", stdout=out)
+    assert f"Kept statuses of {Activity.objects.count()} activities recomputed." in out.getvalue()
+    assert ActivityStatus.objects.get(activity=nairobi("3.2")).status == Status.COMPLETED
+    assert kept() == recount()
