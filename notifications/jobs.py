@@ -15,7 +15,15 @@ from django.utils import timezone
 from actions import permissions
 from actions.models import Plan, Reporters, Status, StatusEntry, returned_as_of
 from notifications.delivery import deliver_pending
-from notifications.mailing import absolute, focal_points_of, mail_focal_point, mail_user, reminder_written
+from notifications.mailing import (
+    Mail,
+    absolute,
+    focal_points_of,
+    mail_focal_point,
+    mail_user,
+    reminder_written,
+    reminders_write,
+)
 from organizations.confirmation import confirmation_token
 from organizations.models import FocalPoint, Organization, wants_digests
 from organizations.roles import Role
@@ -43,26 +51,31 @@ def send_cycle_reminders(today: datetime.date) -> str:
         if step is None:
             continue
         pending = cycle.unreported()
+        mails = []
         for focal_point in focal_points_of(pending):
             activities = pending[focal_point.organization]
-            written += mail_focal_point(
-                focal_point,
-                cycle=cycle,
-                step=step,
-                # One person may be focal point of two organizations: one reminder for each.
-                key=f"cycle:{cycle.pk}:{focal_point.organization.acronym}:{step}",
-                template="cycle_reminder",
-                context={
-                    "focal_point": focal_point,
-                    "organization": focal_point.organization,
-                    "cycle": cycle,
-                    "activities": [(a, absolute(a.get_absolute_url())) for a in activities],
-                    "days_left": (cycle.deadline - today).days,
-                    "overdue_days": (today - cycle.deadline).days,
-                    "cycle_url": absolute(cycle.get_absolute_url()),
-                    "upload_url": absolute(reverse("spreadsheet-upload", args=[focal_point.organization.acronym])),
-                },
+            mails.append(
+                Mail(
+                    recipient=focal_point.email,
+                    user=focal_point.user,
+                    cycle=cycle,
+                    step=step,
+                    # One person may be focal point of two organizations: one reminder for each.
+                    key=f"cycle:{cycle.pk}:{focal_point.organization.acronym}:{step}",
+                    template="cycle_reminder",
+                    context={
+                        "focal_point": focal_point,
+                        "organization": focal_point.organization,
+                        "cycle": cycle,
+                        "activities": [(a, absolute(a.get_absolute_url())) for a in activities],
+                        "days_left": (cycle.deadline - today).days,
+                        "overdue_days": (today - cycle.deadline).days,
+                        "cycle_url": absolute(cycle.get_absolute_url()),
+                        "upload_url": absolute(reverse("spreadsheet-upload", args=[focal_point.organization.acronym])),
+                    },
+                )
             )
+        written += reminders_write(mails)
     return f"{written} reminder(s) written"
 
 

@@ -7,6 +7,7 @@ is still pending.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -49,27 +50,91 @@ def reminder_write(
     """
     if reminder_written(recipient, key):
         return None
-    context = {**context, "site_url": settings.SITE_URL}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    body_text = render_to_string(f"emails/{template}.txt", context)
-    body_html = render_to_string(f"emails/{template}.html", context)
+    reminder = _reminder(
+        Mail(recipient=recipient, key=key, step=step, template=template, context=context, user=user, cycle=cycle)
+    )
     try:
         with transaction.atomic():
-            reminder = Reminder.objects.create(
-                recipient=recipient,
-                user=user,
-                cycle=cycle,
-                step=step,
-                key=key,
-                subject=subject[:250],
-                body_text=body_text,
-                body_html=body_html,
-            )
+            reminder.save()
             reminder.attachments.set(attachments)
     except IntegrityError:
         return None
     transaction.on_commit(lambda: enqueue_delivery(reminder.pk))
     return reminder
+
+
+@dataclass
+class Mail:
+    """One e-mail to write: ``reminder_write``'s arguments, for ``reminders_write``."""
+
+    recipient: str
+    key: str
+    step: str
+    template: str
+    context: dict
+    user: Any = None
+    cycle: Any = None
+    attachments: list[ReportFile] = field(default_factory=list)
+
+
+def reminders_write(mails: Iterable[Mail]) -> int:
+    """Write many e-mails at once, each unless its recipient already has the one with its key; the
+    count written. One query finds those written before, one insert writes the rest, and each is
+    queued for delivery once the transaction commits: the cost of a batch is its rendering. If
+    another run wrote one of them meanwhile (the unique constraint), they are written one by one.
+    """
+    mails = list(mails)
+    if not mails:
+        return 0
+    before = set(
+        Reminder.objects.filter(recipient__in={m.recipient for m in mails}, key__in={m.key for m in mails}).values_list(
+            "recipient", "key"
+        )
+    )
+    new: list[Mail] = []
+    for mail in mails:
+        if (mail.recipient, mail.key) not in before:
+            before.add((mail.recipient, mail.key))  # and not twice in one batch
+            new.append(mail)
+    rows = [_reminder(mail) for mail in new]
+    try:
+        with transaction.atomic():
+            Reminder.objects.bulk_create(rows, batch_size=500)
+            for row, mail in zip(rows, new, strict=True):
+                if mail.attachments:
+                    row.attachments.set(mail.attachments)
+    except IntegrityError:
+        return sum(
+            reminder_write(
+                recipient=m.recipient,
+                key=m.key,
+                step=m.step,
+                template=m.template,
+                context=m.context,
+                user=m.user,
+                cycle=m.cycle,
+                attachments=m.attachments,
+            )
+            is not None
+            for m in new
+        )
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in ids])
+    return len(rows)
+
+
+def _reminder(mail: Mail) -> Reminder:
+    context = {**mail.context, "site_url": settings.SITE_URL}
+    return Reminder(
+        recipient=mail.recipient,
+        user=mail.user,
+        cycle=mail.cycle,
+        step=mail.step,
+        key=mail.key,
+        subject=" ".join(render_to_string(f"emails/{mail.template}_subject.txt", context).split())[:250],
+        body_text=render_to_string(f"emails/{mail.template}.txt", context),
+        body_html=render_to_string(f"emails/{mail.template}.html", context),
+    )
 
 
 def mail_focal_point(focal_point: FocalPoint, **mail: Any) -> bool:
@@ -96,13 +161,14 @@ def notify_focal_points(
     *, organization: Organization, key: str, step: str, template: str, context: dict[str, Any]
 ) -> int:
     """Write one e-mail to each active focal point of ``organization``; the count written."""
-    written = 0
-    for focal_point in focal_points_of([organization]):
-        written += mail_focal_point(
-            focal_point,
+    return reminders_write(
+        Mail(
+            recipient=focal_point.email,
+            user=focal_point.user,
             step=step,
             key=key,
             template=template,
             context={**context, "focal_point": focal_point, "organization": organization},
         )
-    return written
+        for focal_point in focal_points_of([organization])
+    )
