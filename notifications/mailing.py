@@ -119,8 +119,13 @@ def reminders_write(mails: Iterable[Mail]) -> int:
             for m in new
         )
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in ids])
+    transaction.on_commit(lambda: _enqueue_all(ids))
     return len(rows)
+
+
+def _enqueue_all(ids: list[int]) -> None:
+    for pk in ids:
+        enqueue_delivery(pk)
 
 
 def _reminder(mail: Mail) -> Reminder:
