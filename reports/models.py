@@ -4,6 +4,8 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,7 +60,13 @@ class StocktakingCycle(models.Model):
                 condition=models.Q(period_end__gte=models.F("period_start")), name="cycle_period_ordered"
             ),
             models.CheckConstraint(condition=models.Q(state__in=CycleState.values), name="cycle_state_valid"),
-            models.UniqueConstraint(fields=["plan", "title"], name="cycle_title_unique_in_plan"),
+            # The title once per plan, whatever its case (as cycle_create checks it).
+            models.UniqueConstraint(
+                F("plan"),
+                Lower("title"),
+                name="cycle_title_unique_in_plan",
+                violation_error_message="This plan already has a cycle with this title.",
+            ),
             models.UniqueConstraint(fields=["plan"], condition=models.Q(state="open"), name="one_open_cycle_per_plan"),
             models.CheckConstraint(
                 condition=models.Q(state="closed", closed_at__isnull=False) | ~models.Q(state="closed"),

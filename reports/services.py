@@ -46,7 +46,11 @@ def cycle_create(
     if StocktakingCycle.objects.filter(plan=plan, title__iexact=cycle.title).exists():
         raise ValidationError({"title": [f"{plan.code} already has a cycle called “{cycle.title}”."]})
     cycle.full_clean()
-    cycle.save()
+    try:
+        with transaction.atomic():
+            cycle.save()
+    except IntegrityError:  # another request made the same cycle since the check above
+        raise ValidationError({"title": [f"{plan.code} already has a cycle called “{cycle.title}”."]}) from None
     signals.cycle_created.send(sender=StocktakingCycle, cycle=cycle, actor=author)
     if open_now:
         cycle_open(cycle=cycle, actor=author)

@@ -42,6 +42,36 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
+class FormParser(parsers.FormParser):
+    """DRF's form parser, but a NUL character in a name or value is a 400 (PostgreSQL cannot compare
+    text holding one: a lookup by it, such as an organization's acronym, failed with a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _form_holds_nul(data):
+            raise ParseError("Form parse error - text may not contain NUL characters.")
+        return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, but a NUL character in a field's name or value is a 400, as in a form."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        if _form_holds_nul(parsed.data) or any("\x00" in name for name in parsed.files):
+            raise ParseError("Multipart form parse error - text may not contain NUL characters.")
+        return parsed
+
+
+# What a view that reads a body parses it with: the project's parsers, each refusing a NUL character.
+# (DEFAULT_PARSER_CLASSES names DRF's own form and multipart parsers; ObtainAuthToken sets DRF's three.)
+PARSER_CLASSES = [JSONParser, FormParser, MultiPartParser]
+
+
+def _form_holds_nul(data) -> bool:
+    return any("\x00" in name or any("\x00" in value for value in values) for name, values in data.lists())
+
+
 def _holds_nul(value: Any, depth: int = 0) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -52,3 +82,61 @@ def _holds_nul(value: Any, depth: int = 0) -> bool:
     if isinstance(value, list):
         return any(_holds_nul(item, depth + 1) for item in value)
     return False
+
+
+# The errors of the REST API contract (DESIGN.md), as the OpenAPI schema declares them.
+ERROR_SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "description": "What went wrong, in one sentence.",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    "FieldErrors": {
+        "type": "object",
+        "description": "Bad input: each wrong field with its messages (a list's items by index), "
+        "`non_field_errors` for the whole, or `detail` alone when the request could not be read.",
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                {"type": "string"},
+            ]
+        },
+    },
+}
+ERROR_DESCRIPTIONS = {
+    "400": "Bad input: the fields that are wrong and why.",
+    "401": "No valid credentials: none, or a token that is unknown, revoked or expired.",
+    "403": "Not the user's to do (or, signed in by session, a change without its CSRF token).",
+    "404": "Nothing by that key that the user may see; on a list, a page past the last.",
+}
+
+
+def declare_error_responses(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular postprocessing hook: each operation's error answers, as JSON.
+
+    Every operation may answer 400 (an address with a NUL character is one everywhere) and 401;
+    a change 403; one with a key in its address, or a paginated list, 404. Any other 4xx an
+    operation declares with ``extend_schema`` (a 403 on a read, a 429) and no body gets ``Error``.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(ERROR_SCHEMAS)
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation["responses"]
+            codes = ["400", "401"]
+            if method != "get":
+                codes.append("403")
+            if "{" in path or any(p["name"] == "page" for p in operation.get("parameters", [])):
+                codes.append("404")
+            for code in codes:
+                responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code]})
+            for code, response in responses.items():
+                if code.startswith("4") and "content" not in response:
+                    name = "FieldErrors" if code == "400" else "Error"
+                    response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+            operation["responses"] = dict(sorted(responses.items()))
+    return result

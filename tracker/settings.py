@@ -267,8 +267,8 @@ REST_FRAMEWORK = {
     # JSON as DRF reads it, but a body nested too deep or holding a NUL character is a 400.
     "DEFAULT_PARSER_CLASSES": [
         "tracker.api.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "tracker.api.FormParser",
+        "tracker.api.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -290,6 +290,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Each operation's error answers (400, 401, 403, 404: tracker.api.declare_error_responses),
+    # after drf-spectacular's own hook; `manage.py spectacular` writes the same schema as /api/v1/schema/.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tracker.api.declare_error_responses"],
 }
 
 LOGGING = {

@@ -6,7 +6,12 @@ from organizations.models import ApiToken, FocalPoint, Organization
 
 class OrganizationSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:organization-detail", lookup_field="acronym")
-    parent = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="acronym",
+        read_only=True,
+        allow_null=True,
+        help_text="The acronym of the organization it is part of.",
+    )
 
     class Meta:
         model = Organization

@@ -1,5 +1,5 @@
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
@@ -16,6 +16,7 @@ from organizations.api.serializers import (
 )
 from organizations.models import ApiToken, Organization
 from organizations.roles import Role, user_role
+from tracker.api import PARSER_CLASSES
 from tracker.client_ip import client_ip
 from tracker.lockout import cooloff_minutes, lockout_message
 
@@ -57,11 +58,22 @@ class TokenView(ObtainAuthToken):
     saying when to try again, for LOGIN_COOLOFF_MINUTES, the right password too.
     """
 
+    parser_classes = PARSER_CLASSES  # not ObtainAuthToken's: DRF's, which let a deep JSON body be a 500
     throttle_classes = [AuthRateThrottle]
     throttle_scope = "auth"
     serializer_class = TokenRequestSerializer
 
-    @extend_schema(request=TokenRequestSerializer, responses=NewTokenSerializer)
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: NewTokenSerializer,
+            429: OpenApiResponse(
+                description="Too many attempts: this username is locked out from this address after "
+                "LOGIN_FAILURE_LIMIT wrong passwords, or this address sent more than API_AUTH_RATE requests; "
+                "`Retry-After` says in how many seconds to try again."
+            ),
+        },
+    )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         try:

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from actions import permissions
 from reports import exports
-from reports.api.serializers import CycleCloseSerializer, CycleSerializer
+from reports.api.serializers import CycleCloseSerializer, CycleSerializer, ReportSerializer
 from reports.models import Edition, StocktakingCycle
 from reports.services import cycle_close, cycle_create, cycle_open
 from reports.views import EDITION_CHOICE, report_response
@@ -99,7 +99,11 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                 "reported in confidence; internal: everything, restricted entries marked (CTED staff only).",
             ),
         ],
-        responses={(200, "*/*"): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/json"): ReportSerializer,
+            **{(200, exports.FORMATS[f].split(";")[0]): OpenApiTypes.BINARY for f in ("csv", "xlsx", "pdf", "html")},
+            403: OpenApiResponse(description="The internal edition, asked for by anyone but CTED staff."),
+        },
     )
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, AnyFormatRenderer])
     def report(self, request, pk=None):

@@ -112,6 +112,25 @@ def test_bad_input_is_a_400_with_field_errors_and_writes_nothing(secretariat, ch
     assert StocktakingCycle.objects.count() == 1
 
 
+def test_two_creations_of_one_cycle_at_once_give_a_400_not_a_500(secretariat, monkeypatch):
+    checked = StocktakingCycle.full_clean
+
+    def and_meanwhile_another_request_saves_it(self, *args, **kwargs):
+        checked(self, *args, **kwargs)
+        rival = StocktakingCycle(
+            **{f.name: getattr(self, f.name) for f in self._meta.concrete_fields if not f.primary_key}
+        )
+        rival.title = "First half 2025"
+        rival.save()
+
+    monkeypatch.setattr(StocktakingCycle, "full_clean", and_meanwhile_another_request_saves_it)
+    response = token_client(secretariat).post(CYCLES, payload(title="FIRST HALF 2025"), format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["title"] == ["nairobi-2007 already has a cycle called “FIRST HALF 2025”."]
+    # The rival here was saved inside this request's transaction, so it is undone with it: nothing half-written.
+    assert StocktakingCycle.objects.count() == 0
+
+
 def test_a_second_open_cycle_of_a_plan_is_refused_with_a_clear_message(secretariat):
     client = token_client(secretariat)
     first = client.post(CYCLES, payload(open_now=True), format="json").json()
@@ -196,11 +215,20 @@ def test_others_may_not_create_a_cycle_on_the_page(request, role):
         ({"period_end": "2024-12-31"}, "The period cannot end before it starts."),
         ({"deadline": "2024-12-01"}, "The deadline cannot come before the period starts."),
         ({"plan": "nairobi-2099"}, "Select a valid choice."),
-        ({"title": "Second half 2024"}, "already exists"),
+        ({"title": "Second half 2024"}, "already has a cycle"),
+        ({"title": "SECOND HALF 2024"}, "already has a cycle"),
         ({"title": ...}, "This field is required."),
         ({"deadline": "soon"}, "Enter a valid date."),
     ],
-    ids=["end-before-start", "deadline-before-start", "unknown-plan", "duplicate-title", "missing-title", "bad-date"],
+    ids=[
+        "end-before-start",
+        "deadline-before-start",
+        "unknown-plan",
+        "duplicate-title",
+        "duplicate-title-in-capitals",
+        "missing-title",
+        "bad-date",
+    ],
 )
 def test_bad_input_on_the_page_is_shown_and_writes_nothing(secretariat, changes, message):
     new_cycle(secretariat, title="Second half 2024", open_now=False)
