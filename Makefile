@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint worker backup restore install install-dev clean
+.PHONY: run test lint worker backup restore bench install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is needed, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -60,6 +60,12 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/tracker-....dump"; exit 2; }
 	$(MANAGE) restore --yes $(FILE)
+
+## Time the pages and the API on PostgreSQL for the shipped plans, then at scale (issue 11), in a scratch
+## database it makes and drops: `make bench`, or `make bench ENTRIES=200000` for a quicker run
+## (REPEATS=n runs per page; BENCH_DATABASE_URL names another server).
+bench: install
+	$(BIN)/python benchmarks/pages.py $(if $(ENTRIES),--entries $(ENTRIES)) $(if $(REPEATS),--repeats $(REPEATS))
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
