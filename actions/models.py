@@ -219,8 +219,11 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
             kept = "kept_status__status" if permissions.sees_restricted(actor) else "kept_status__shared_status"
             live: Any = Q(kept_status__isnull=True)
             if not permissions.sees_restricted(actor) and actor.organization is not None:
-                confidential = StatusEntry.objects.filter(activity=OuterRef("pk"), organization=actor.organization)
-                live |= Exists(confidential.exclude(permissions.readable_entries(permissions.PARTICIPANTS)))
+                # Entries in confidence are few: a partial index (entry_restricted) holds only them.
+                confidential = StatusEntry.objects.filter(
+                    activity=OuterRef("pk"), organization=actor.organization, confidentiality=Confidentiality.RESTRICTED
+                )
+                live |= Exists(confidential)
             status = Case(When(live, then=status), default=F(kept), output_field=models.CharField())
         rows = self.order_by().annotate(counted_status=status).values(by, "counted_status").annotate(n=Count("pk"))
         distribution: dict[Any, dict[str | None, int]] = {}
@@ -740,6 +743,12 @@ class StatusEntry(models.Model):
             models.Index(F("created_at").desc(), F("id").desc(), name="entry_recent"),
             # an activity's last update (?updated_since=)
             models.Index(fields=["activity", "created_at"], name="entry_activity_updated"),
+            # an organization's entries in confidence (a focal point's status counts read those live)
+            models.Index(
+                fields=["organization", "activity"],
+                name="entry_restricted",
+                condition=Q(confidentiality="restricted"),
+            ),
             # the review queue: only the entries awaiting review, oldest first
             models.Index(fields=["created_at", "id"], name="entry_review_queue", condition=Q(review_state="submitted")),
         ]

@@ -60,7 +60,8 @@ def home(request: Request) -> HttpResponse:
         to_report = (
             Activity.objects.open_to(organization)
             .with_organization_progress(organization, user)
-            .filter(Q(organization_status__isnull=True) | Q(organization_review_state=ReviewState.RETURNED))
+            # One subquery decides both (no latest entry: no review state either), so counting reads one.
+            .filter(Q(organization_review_state__isnull=True) | Q(organization_review_state=ReviewState.RETURNED))
             .select_related("plan")
             .order_by("plan_id", "number_major", "number_minor")
         )
