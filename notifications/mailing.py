@@ -104,20 +104,7 @@ def reminders_write(mails: Iterable[Mail]) -> int:
                 if mail.attachments:
                     row.attachments.set(mail.attachments)
     except IntegrityError:
-        return sum(
-            reminder_write(
-                recipient=m.recipient,
-                key=m.key,
-                step=m.step,
-                template=m.template,
-                context=m.context,
-                user=m.user,
-                cycle=m.cycle,
-                attachments=m.attachments,
-            )
-            is not None
-            for m in new
-        )
+        return sum(reminder_write(**vars(mail)) is not None for mail in new)
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: _enqueue_all(ids))
     return len(rows)
