@@ -5,12 +5,11 @@ import dataclasses
 import datetime
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
+from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.http import HttpResponse
 from django.shortcuts import render
-from pghistory.models import Events
 
 from actions import permissions
 from audit.context import recorded
@@ -51,11 +50,79 @@ def _labels(model: Any) -> dict[str, str]:
     return {field.column: str(field.verbose_name) for field in model._meta.concrete_fields}
 
 
-def _change(event: Any, usernames: dict[int, str]) -> Change:
-    tracked = apps.get_model(event.pgh_obj_model)._meta.concrete_model  # the audited model, not its proxy
+class Trail:
+    """The events of several audited tables, newest first, as one list the paginator can slice.
+
+    pghistory's ``Events.across`` would compute every event's differences before sorting them,
+    which at a few hundred thousand events takes minutes. Here each table is read by its
+    ``(pgh_created_at, pgh_id)`` index only as deep as the page asked for, the tables are merged
+    in one query, and only the page's events are read whole and compared with their previous
+    event (``changes_of``).
+    """
+
+    def __init__(self, events: list[QuerySet]) -> None:
+        # A table that cannot match (a user filter naming nobody) is left out, not queried.
+        self.events = [e.order_by("-pgh_created_at", "-pgh_id") for e in events if not e.query.is_empty()]
+
+    def count(self) -> int:
+        keys = [events.order_by().values("pgh_id") for events in self.events]
+        if len(keys) < 2:
+            return keys[0].count() if keys else 0
+        return keys[0].union(*keys[1:], all=True).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[tuple[int, int]]:
+        """The (table, event id) pairs of ``page``, the table by its place in ``events``."""
+        keys = [
+            events.annotate(table=Value(n)).values_list("table", "pgh_id", "pgh_created_at")[: page.stop]
+            for n, events in enumerate(self.events)
+        ]
+        if not keys:
+            return []
+        if len(keys) > 1:
+            merged = keys[0].union(*keys[1:], all=True).order_by("-pgh_created_at", "-table", "-pgh_id")
+        else:
+            merged = keys[0]
+        return [(table, pk) for table, pk, _ in list(merged)[page]]
+
+
+def _events_of(trail: Trail, keys: list[tuple[int, int]]) -> list[tuple[Any, Any]]:
+    """Each event of ``keys`` with the event before it of the same row (None for the first), in
+    the keys' order: two queries per table the page shows."""
+    found: dict[tuple[int, int], tuple[Any, Any]] = {}
+    for table in {table for table, _ in keys}:
+        model = trail.events[table].model
+        ids = [pk for t, pk in keys if t == table]
+        before = model.objects.filter(pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id"))
+        events = list(
+            model.objects.select_related("pgh_context")
+            .filter(pgh_id__in=ids)
+            .annotate(previous_id=Subquery(before.order_by("-pgh_id").values("pgh_id")[:1]))
+        )
+        wanted = [e.previous_id for e in events if e.pgh_label == "update" and e.previous_id]
+        previous = model.objects.in_bulk(wanted) if wanted else {}
+        for event in events:
+            found[table, event.pgh_id] = event, previous.get(event.previous_id)
+    return [found[key] for key in keys if key in found]
+
+
+def _values(event: Any) -> dict[str, Any]:
+    """The audited row's values as the event recorded them, by column, without its key."""
+    tracked = event.pgh_tracked_model._meta.concrete_model
+    return {
+        field.column: field.value_from_object(event)
+        for field in type(event)._meta.concrete_fields
+        if not field.column.startswith("pgh_") and field.column != tracked._meta.pk.column
+    }
+
+
+def _change(event: Any, previous: Any, usernames: dict[int, str]) -> Change:
+    tracked = event.pgh_tracked_model._meta.concrete_model  # the audited model, not its proxy
     labels = _labels(tracked)
-    data = {column: value for column, value in (event.pgh_data or {}).items() if column != tracked._meta.pk.column}
-    context = event.pgh_context or {}
+    data = _values(event)
+    context = getattr(event.pgh_context, "metadata", None) or {}
     if context.get("job") or context.get("task"):
         by = f"background job {context.get('job') or context['task']}"
     elif context.get("command"):
@@ -67,8 +134,11 @@ def _change(event: Any, usernames: dict[int, str]) -> Change:
         )
     via = context.get("url", "")
     if event.pgh_label == "update":
+        old = _values(previous) if previous is not None else {}
         fields = [
-            (labels.get(column, column), old, new) for column, (old, new) in sorted((event.pgh_diff or {}).items())
+            (labels.get(column, column), old.get(column), new)
+            for column, new in sorted(data.items())
+            if previous is not None and old.get(column) != new
         ]
     elif event.pgh_label == "delete":
         fields = [
@@ -82,7 +152,7 @@ def _change(event: Any, usernames: dict[int, str]) -> Change:
     return Change(
         at=event.pgh_created_at,
         what=str(tracked._meta.verbose_name).capitalize(),
-        object_id=event.pgh_obj_id or "",
+        object_id=str(event.pgh_obj_id or ""),
         name=name,
         action=ACTIONS.get(event.pgh_label, event.pgh_label),
         by=by,
@@ -98,19 +168,21 @@ def changes(request: Request) -> HttpResponse:
     if recorded() and filters.is_valid():
         what = filters.cleaned_data["what"]
         models = [m for m in EVENT_MODELS if m._meta.label == what] if what else list(EVENT_MODELS)
-        events = Events.objects.across(*models).order_by("-pgh_created_at", "-pgh_id")
+        events = [model.objects.all() for model in models]
         if username := filters.cleaned_data["username"].strip():
             ids = list(User.objects.filter(username__iexact=username).values_list("pk", flat=True))
-            events = events.filter(pgh_context__user__in=ids)
+            events = [e.filter(pgh_context__metadata__user__in=ids) for e in events] if ids else []
         start, end = filters.bounds()
         if start:
-            events = events.filter(pgh_created_at__gte=start)
+            events = [e.filter(pgh_created_at__gte=start) for e in events]
         if end:
-            events = events.filter(pgh_created_at__lt=end)
-        page = _page(request, events)
-        user_ids = {(event.pgh_context or {}).get("user") for event in page.object_list} - {None}
+            events = [e.filter(pgh_created_at__lt=end) for e in events]
+        trail = Trail(events)
+        page = _page(request, trail)
+        found = _events_of(trail, list(page.object_list))
+        user_ids = {(getattr(e.pgh_context, "metadata", None) or {}).get("user") for e, _ in found} - {None}
         usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
-        page.object_list = [_change(event, usernames) for event in page.object_list]
+        page.object_list = [_change(event, previous, usernames) for event, previous in found]
     return render(request, "audit/changes.html", {"filters": filters, "page": page, "recorded": recorded()})
 
 
