@@ -80,19 +80,11 @@ def plan_detail(request: Request, code: str) -> HttpResponse:
 
 
 def _plan_page(
-    request: Request,
-    plan: Plan,
-    *,
-    posted: ParticipantAddForm | ParticipantLeaveForm | None = None,
-    leaving: Participation | None = None,
-    status: int = 200,
+    request: Request, plan: Plan, *, posted: ParticipantAddForm | None = None, status: int = 200
 ) -> HttpResponse:
-    """The plan page: its activities and its participants; ``posted`` is a participant form sent
-    back with its errors (recording that ``leaving`` left, for a ParticipantLeaveForm)."""
-    context = {
-        **_plan_activities_context(request, plan),
-        **_participants_context(request, plan, posted=posted, leaving=leaving),
-    }
+    """The plan page: its activities and its participants; ``posted`` is the participant form sent
+    back with its errors."""
+    context = {**_plan_activities_context(request, plan), **_participants_context(request, plan, posted=posted)}
     return render(request, "actions/plan_detail.html", context, status=status)
 
 
@@ -125,30 +117,16 @@ def _plan_activities_context(request: Request, plan: Plan) -> dict[str, Any]:
     }
 
 
-def _participants_context(
-    request: Request,
-    plan: Plan,
-    *,
-    posted: ParticipantAddForm | ParticipantLeaveForm | None,
-    leaving: Participation | None,
-) -> dict[str, Any]:
+def _participants_context(request: Request, plan: Plan, *, posted: ParticipantAddForm | None) -> dict[str, Any]:
     """The plan's participants by acronym, those that left included; for CTED staff, the form that
-    adds one and, beside each still taking part, the form that records the day it left."""
+    adds one and, beside each still taking part, a link to record the day it left (a form per row
+    would be most of the page of a plan with hundreds of participants)."""
     manages = bool(permissions.may_manage_participants(request.user, plan))
-    participations = Participation.objects.for_plan(plan)
-    rows: list[tuple[Participation, ParticipantLeaveForm | None]] = []
-    for participation in participations:
-        leave_form = None
-        if isinstance(posted, ParticipantLeaveForm) and leaving is not None and leaving.pk == participation.pk:
-            leave_form = posted
-        elif manages and participation.left_on is None:
-            leave_form = ParticipantLeaveForm(participation=participation)
-        rows.append((participation, leave_form))
     add_form = None
     if manages:
-        add_form = posted if isinstance(posted, ParticipantAddForm) else ParticipantAddForm(plan=plan)
+        add_form = posted or ParticipantAddForm(plan=plan)
     return {
-        "participants": rows,
+        "participants": Participation.objects.for_plan(plan),
         "manages_participants": manages,
         "participant_form": add_form,
         # The participant form sent back with its errors, if any.
@@ -175,13 +153,16 @@ def plan_participant_add(request: Request, code: str) -> HttpResponse:
     return _plan_page(request, plan, posted=form, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_participant_leave(request: Request, code: str, pk: int) -> HttpResponse:
-    """CTED staff record the day a participant left the plan."""
+    """CTED staff record the day a participant left the plan: the form, then the recording."""
     user = request.user
     plan = get_object_or_404(Plan, code=code)
     permissions.may_manage_participants(user, plan).require()
     participation = get_object_or_404(Participation.objects.select_related("plan", "organization"), plan=plan, pk=pk)
+    if request.method != "POST":
+        form = ParticipantLeaveForm(participation=participation)
+        return _leave_page(request, participation, form)
     form = ParticipantLeaveForm(request.POST, participation=participation)
     if form.is_valid():
         try:
@@ -192,7 +173,14 @@ def plan_participant_leave(request: Request, code: str, pk: int) -> HttpResponse
             left = formats.date_format(form.cleaned_data["left_on"], "j F Y")
             messages.success(request, f"{participation.organization.acronym} left the plan on {left}.")
             return redirect(_participants_url(plan))
-    return _plan_page(request, plan, posted=form, leaving=participation, status=400)
+    return _leave_page(request, participation, form, status=400)
+
+
+def _leave_page(
+    request: Request, participation: Participation, form: ParticipantLeaveForm, status: int = 200
+) -> HttpResponse:
+    context = {"plan": participation.plan, "participation": participation, "form": form}
+    return render(request, "actions/participant_leave.html", context, status=status)
 
 
 def _participants_url(plan: Plan) -> str:

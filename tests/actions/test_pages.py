@@ -1,14 +1,22 @@
+import datetime
 import re
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import Client
+from django.utils import formats, timezone
 
 from actions.display import LIGHT_TEXT, STATUS_COLOURS
-from actions.models import Activity, Confidentiality, ReviewState, Status, StatusEntry, StatusEntryReview
+from actions.models import Activity, Confidentiality, Participation, ReviewState, Status, StatusEntry, StatusEntryReview
 from organizations.models import Organization, OrganizationKind
-from tests.factories import ActivityFactory, ObjectiveFactory, ResponsibilityFactory, StatusEntryFactory
+from tests.factories import (
+    ActivityFactory,
+    ObjectiveFactory,
+    OrganizationFactory,
+    ResponsibilityFactory,
+    StatusEntryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +91,39 @@ def test_the_plan_page_lists_objectives_and_activities_with_their_status(viewer,
     assert numbers[-2:] == ["10.1", "10.2"]
     assert html.count('class="status-bar"') == 10
     assert "Completed: 1" in html  # the chart's text equivalent for objective 3
+
+
+def test_the_plan_page_rows_escape_what_people_typed_and_link_each_organization(viewer, staff):
+    objective = ObjectiveFactory(number=1)
+    plan = objective.plan
+    acme = OrganizationFactory(acronym="A&B", name='Agency "A" & <B>')
+    activity = ActivityFactory(
+        objective=objective, text="<script>alert(1)</script> & more", responsible_text="<i>All</i>"
+    )
+    ResponsibilityFactory(activity=activity, organization=acme)
+    Participation.objects.create(plan=plan, organization=acme, joined_on=datetime.date(2020, 3, 1))
+    quiet = ActivityFactory(objective=objective)
+    StatusEntryFactory(activity=activity, organization=acme, status="completed")
+    for user in (viewer, staff):
+        html = signed_in(user).get(f"/plans/{plan.code}/").content.decode()
+        assert "<script>alert" not in html and "<i>All</i>" not in html
+        assert (
+            f'<td data-label="No."><a href="/activities/{activity.pk}/">{activity.number}</a></td>\n'
+            f'<td data-label="Activity"><a class="plain" href="/activities/{activity.pk}/">'
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</a></td>\n"
+            '<td data-label="Responsible">&lt;i&gt;All&lt;/i&gt;<div class="orgs">'
+            '<a href="/organizations/A&amp;B/">A&amp;B</a></div></td>\n'
+            '<td data-label="Status"><span class="badge status-completed">Completed</span></td>\n'
+            f'<td data-label="Last update">{formats.date_format(timezone.localdate(), "j M Y")}</td>'
+        ) in html
+        assert f'<a href="/activities/{quiet.pk}/">{quiet.number}</a>' in html
+        assert '<td data-label="Last update">—</td>' in html
+        assert (
+            '<td data-label="Organization"><a href="/organizations/A&amp;B/" title="Agency &quot;A&quot; &amp; '
+            '&lt;B&gt;">A&amp;B</a></td>'
+        ) in html
+        leave = f"/plans/{plan.code}/participants/{plan.participations.get().pk}/left/"
+        assert (leave in html) == (user == staff)
 
 
 @pytest.mark.parametrize(

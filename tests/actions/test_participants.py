@@ -184,12 +184,15 @@ def test_staff_get_a_form_to_add_an_organization_not_taking_part_and_one_to_reco
     assert f'value="{organization("IOM").pk}"' not in select
     today = timezone.localdate().isoformat()
     assert re.search(rf'<input type="date" name="joined_on" value="{today}"[^>]*required', section)
-    # CICA still takes part: it has a form to record the day it left, defaulting to today; IOM left.
+    # CICA still takes part: a link leads to the form that records the day it left, defaulting to
+    # today; IOM left, and has none.
     cica = participation(CICA, "CICA")
-    leave_forms = re.findall(r'action="(/plans/cica-2008/participants/\d+/left/)"', section)
-    assert leave_forms == [f"/plans/{CICA}/participants/{cica.pk}/left/"]
-    assert f'<label for="id_left_{cica.pk}_left_on">CICA left on</label>' in section
-    assert re.search(rf'<input type="date" name="left_on" value="{today}"[^>]*id="id_left_{cica.pk}_left_on"', section)
+    leave_links = re.findall(r'href="(/plans/cica-2008/participants/\d+/left/)"', section)
+    assert leave_links == [f"/plans/{CICA}/participants/{cica.pk}/left/"]
+    form = page_client(staff).get(leave_links[0]).content.decode()
+    assert f'<label for="id_left_{cica.pk}_left_on">CICA left on</label>' in form
+    assert re.search(rf'<input type="date" name="left_on" value="{today}"[^>]*id="id_left_{cica.pk}_left_on"', form)
+    assert f'action="{leave_links[0]}"' in form and f'href="/plans/{CICA}/#participants">Cancel</a>' in form
 
 
 def test_staff_add_a_participant_and_go_back_to_the_plan_page_with_a_message(staff):
@@ -233,9 +236,9 @@ def test_staff_record_that_a_participant_left_on_the_day_it_joined_or_later(staf
     refused = client.post(path, {"left_on": "2008-01-31"})
     assert refused.status_code == 400
     assert refused.context["form"].errors == {"left_on": ["An organization leaves a plan after it joined."]}
-    section = participants_section(refused.content.decode())
-    assert '<p class="error" role="alert">An organization leaves a plan after it joined.</p>' in section
-    assert 'value="2008-01-31"' in section  # what was sent stays in its form
+    form = refused.content.decode()
+    assert '<p class="error" role="alert">An organization leaves a plan after it joined.</p>' in form
+    assert 'value="2008-01-31"' in form  # what was sent stays in its form
     assert rows() == before
 
     response = client.post(path, {"left_on": "2008-02-01"})
@@ -251,6 +254,15 @@ def test_staff_record_that_a_participant_left_on_the_day_it_joined_or_later(staf
     assert again.status_code == 400
     assert again.context["form"].errors == {"left_on": ["IOM already left this plan on 1 February 2008."]}
     assert participation(CICA, "IOM").left_on == datetime.date(2008, 2, 1)
+
+
+def test_the_leaving_form_is_for_staff_and_says_when_the_organization_left_already(staff, viewer):
+    iom = participation(CICA, "IOM")
+    path = f"/plans/{CICA}/participants/{iom.pk}/left/"
+    assert page_client(viewer).get(path).status_code == 403
+    participant_leave(participation=iom, left_on=datetime.date(2025, 12, 31), actor=staff)
+    page = page_client(staff).get(path).content.decode()
+    assert "left the plan on 31 December 2025." in page and 'name="left_on"' not in page
 
 
 @pytest.mark.parametrize("value", ["", "soon"])
@@ -298,17 +310,19 @@ class Labels(HTMLParser):
             self.in_label -= 1
 
 
-def test_every_control_on_the_plan_page_has_a_label_and_a_unique_id(staff):
+def test_every_control_on_the_plan_page_and_the_leaving_form_has_a_label_and_a_unique_id(staff):
+    client = page_client(staff)
     for code in [NAIROBI, CICA]:
-        parser = Labels()
-        parser.feed(page_client(staff).get(f"/plans/{code}/").content.decode())
-        ids = [c["id"] for c in parser.controls if c.get("id")]
-        assert len(ids) == len(set(ids)), "an id is used twice"
-        unlabelled = [c for c in parser.controls if not c["wrapped"] and c.get("id") not in parser.label_for]
-        assert unlabelled == []
-        assert sum(c.get("name") == "left_on" for c in parser.controls) == len(
-            [p for p in Participation.objects.filter(plan__code=code) if p.left_on is None]
-        )
+        taking_part = [p for p in Participation.objects.filter(plan__code=code) if p.left_on is None]
+        pages = [f"/plans/{code}/", f"/plans/{code}/participants/{taking_part[0].pk}/left/"]
+        for path, leaving_forms in zip(pages, [0, 1], strict=True):
+            parser = Labels()
+            parser.feed(client.get(path).content.decode())
+            ids = [c["id"] for c in parser.controls if c.get("id")]
+            assert len(ids) == len(set(ids)), "an id is used twice"
+            unlabelled = [c for c in parser.controls if not c["wrapped"] and c.get("id") not in parser.label_for]
+            assert unlabelled == []
+            assert sum(c.get("name") == "left_on" for c in parser.controls) == leaving_forms
 
 
 def test_the_plan_page_query_count_does_not_grow_with_participants(staff, django_assert_num_queries):
