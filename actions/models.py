@@ -59,6 +59,14 @@ class StatusEntryQuerySet(models.QuerySet["StatusEntry"]):
     def accepted(self, as_of: datetime.datetime | None = None) -> "StatusEntryQuerySet":
         return self.filter(accepted_as_of(as_of))
 
+    def count_version(self) -> tuple[int | None, int | None]:
+        """What any count of entries depends on: the latest entry and the latest review. Entries
+        are never deleted nor their content changed; a review state changes only with a new review
+        or a new entry (a correction). For ``tracker.api.VersionedCountPaginator``."""
+        review = Subquery(StatusEntryReview.objects.order_by("-pk").values("pk")[:1])
+        latest = StatusEntry.objects.order_by("-pk").annotate(review=review).values_list("pk", "review").first()
+        return latest or (None, None)  # no entry, so no review
+
     def latest_first(self) -> "StatusEntryQuerySet":
         return self.order_by(*(f"-{name}" for name in RECENCY))
 

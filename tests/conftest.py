@@ -8,6 +8,7 @@ named in activities 3.2, 3.3, 3.4 and 5.2), ``other_focal_point`` (WCO), ``viewe
 import os
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -36,6 +37,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # The shipped fixtures, loaded once; each test runs in a transaction rolled back after it.
     with django_db_blocker.unblock():
         call_command("loaddata", "organizations", "nairobi-2007", "cica-2008", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: what one test counted or throttled, the next does not
+    see (SQLite gives the same ids again after a rollback)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from actions.models import Activity, Confidentiality, ReviewState, Status, StatusEntry, StatusEntryReview
+from actions.services import status_entry_review
 from organizations.models import Organization
 from reports.models import StocktakingCycle
 from tests.conftest import token_client
@@ -404,19 +405,37 @@ def log_history(count: int) -> None:
         previous = entry
 
 
+def test_the_count_is_counted_again_once_a_review_or_an_entry_changes_what_the_list_holds(staff, icao):
+    api = token_client(staff)
+    submitted = [
+        StatusEntryFactory(activity=nairobi(number), organization=icao, review_state=ReviewState.SUBMITTED)
+        for number in ("1.1", "1.2", "1.3")
+    ]
+    waiting = {"review_state": "submitted"}
+    assert api.get(ENTRIES, waiting).json()["count"] == 3
+    status_entry_review(entry=submitted[0], reviewer=staff, decision="accept")
+    assert api.get(ENTRIES, waiting).json()["count"] == 2
+    StatusEntryFactory(activity=nairobi("1.4"), organization=icao, review_state=ReviewState.SUBMITTED)
+    assert api.get(ENTRIES, waiting).json()["count"] == 3
+    assert api.get(ENTRIES).json()["count"] == 4
+
+
 def test_status_entry_list_query_count_does_not_grow(api, django_assert_num_queries):
     log_history(3)
 
-    def fetch():
-        # 1 token and user, 1 the viewer's role (groups), 1 count,
+    def fetch(counted: bool):
+        # 1 token and user, 1 the viewer's role (groups), 1 the latest entry and review (what the
+        # count depends on), 1 count when they changed since the last count,
         # 1 page of entries with activity, plan, organization, author and the correcting entry,
         # 1 reviews with their reviewers.
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(5 + counted):
             return api.get(ENTRIES)
 
-    assert fetch().json()["count"] == 3
+    assert fetch(counted=True).json()["count"] == 3
+    assert fetch(counted=False).json()["count"] == 3
     log_history(30)
-    assert fetch().json()["count"] == 33
+    assert fetch(counted=True).json()["count"] == 33
+    assert fetch(counted=False).json()["count"] == 33
 
 
 def test_a_focal_points_status_entry_list_query_count_does_not_grow(focal_point, django_assert_num_queries):
@@ -425,8 +444,9 @@ def test_a_focal_points_status_entry_list_query_count_does_not_grow(focal_point,
 
     def fetch():
         # 1 token and user, 1 role, 1 the focal point's organization (for restricted entries),
-        # 1 the organization named by ?organization=, 1 count, 1 page of entries, 1 reviews with reviewers.
-        with django_assert_num_queries(7):
+        # 1 the organization named by ?organization=, 1 the latest entry and review, 1 count (a new
+        # latest entry each time), 1 page of entries, 1 reviews with reviewers.
+        with django_assert_num_queries(8):
             return client.get(ENTRIES, {"organization": "ICAO"})
 
     first = fetch().json()["count"]
@@ -444,8 +464,8 @@ def test_filtered_list_query_count(api, entries, django_assert_num_queries):
     )
     params = {"activity": nairobi("1.1").pk, "organization": "WCO", "cycle": cycle.pk}
     # 1 token and user, 1 role, 1 the activity named, 1 the organization named, 1 the cycle named,
-    # 1 count, 1 page of entries, 1 reviews.
-    with django_assert_num_queries(8):
+    # 1 the latest entry and review, 1 count, 1 page of entries, 1 reviews.
+    with django_assert_num_queries(9):
         response = api.get(ENTRIES, params)
     assert ids(response) == [entries["wco_11"]]
 
