@@ -63,8 +63,10 @@ restore: install
 
 ## Time the pages and the API on PostgreSQL for the shipped plans, then at scale (issue 11), in a scratch
 ## database it makes and drops: `make bench`, or `make bench ENTRIES=200000` for a quicker run
-## (REPEATS=n runs per page; BENCH_DATABASE_URL names another server).
+## (REPEATS=n runs per page; BENCH_DATABASE_URL names another server). It ends with the activity
+## detail API's requests per second under gunicorn with 2 workers and 16 clients (benchmarks/load.py).
 bench: install
+	$(BIN)/pip install --quiet -e '.[deploy]'  # gunicorn, for the throughput under load
 	$(BIN)/python benchmarks/pages.py $(if $(ENTRIES),--entries $(ENTRIES)) $(if $(REPEATS),--repeats $(REPEATS))
 
 clean:

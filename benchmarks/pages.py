@@ -301,6 +301,8 @@ def main() -> None:
     parser.add_argument(
         "--budget", type=float, default=BUDGET, help=f"Seconds after which a page stops repeating (default {BUDGET:g})."
     )
+    parser.add_argument("--clients", type=int, default=16, help="Clients asking the activity detail API at once.")
+    parser.add_argument("--load-seconds", type=float, default=20.0, help="Seconds of that load (default 20).")
     options = parser.parse_args()
 
     import psycopg
@@ -311,7 +313,7 @@ def main() -> None:
     os.environ.update(DATABASE_URL=url, DEBUG="0", ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings_test")
     os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, and benchmarks.load
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
@@ -352,9 +354,9 @@ def bench(options: argparse.Namespace) -> None:
         "viewer": user_create(username="bench-viewer", role=Role.VIEWER, password="bench", check_password=False),
         "admin": User.objects.create_superuser("bench-admin", "bench-admin@example.org", "bench"),
     }
-    shipped = run_phase(
-        "Shipped data", targets("nairobi-2007", accounts), repeats=options.repeats, budget=options.budget
-    )
+    shipped_targets = targets("nairobi-2007", accounts)
+    shipped = run_phase("Shipped data", shipped_targets, repeats=options.repeats, budget=options.budget)
+    shipped_load = activity_load(shipped_targets, options)
 
     started = time.perf_counter()
     call_command(
@@ -372,7 +374,9 @@ def bench(options: argparse.Namespace) -> None:
         cursor.execute("VACUUM ANALYZE")
     vacuumed = time.perf_counter() - started
     print(f"generate_scale_data: {generated:.1f} s; VACUUM ANALYZE: {vacuumed:.1f} s", flush=True)
-    scale = run_phase("At scale", targets(None, accounts), repeats=options.repeats, budget=options.budget)
+    scale_targets = targets(None, accounts)
+    scale = run_phase("At scale", scale_targets, repeats=options.repeats, budget=options.budget)
+    scale_load = activity_load(scale_targets, options)
 
     print(
         f"\nPostgreSQL {connection.pg_version // 10000}, {options.repeats} runs per page (in-process test client); "
@@ -380,6 +384,32 @@ def bench(options: argparse.Namespace) -> None:
         f"{options.focal_points} focal points, {options.entries:,} entries (generated in {generated:.0f} s)\n"
     )
     print(table(shipped, scale, options.repeats), flush=True)
+    print(f"\nAPI activity detail under gunicorn, {options.clients} clients:")
+    print(f"  shipped: {shipped_load}\n  scale:   {scale_load}", flush=True)
+
+
+def activity_load(t: Targets, options: argparse.Namespace) -> Any:
+    """The activity detail API's throughput under gunicorn (benchmarks/load.py), as CTED staff."""
+    from django.conf import settings
+    from django.db import connection
+
+    from benchmarks.load import throughput
+
+    settings_dict = connection.settings_dict
+    url = (
+        f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
+    load = throughput(
+        url,
+        settings.SECRET_KEY,
+        f"/api/v1/activities/{t.activity.pk}/",
+        t.staff_key,
+        clients=options.clients,
+        seconds=options.load_seconds,
+    )
+    print(f"  API activity detail under gunicorn: {load}", flush=True)
+    return load
 
 
 if __name__ == "__main__":
