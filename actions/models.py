@@ -836,12 +836,91 @@ class ActivityStatus(models.Model):
         return f"{self.activity_id}: {self.status} / {self.shared_status}"
 
 
+# Each organization's standing entry on each activity, from every entry: its latest one not
+# replaced by an accepted correction (``StatusEntryQuerySet.standing`` for CTED staff). Portable
+# SQL (PostgreSQL and SQLite); the migration that made the table holds a copy.
+STANDING_ENTRIES_SQL = """
+SELECT activity_id, organization_id, id, status, review_state FROM (
+    SELECT entry.activity_id, entry.organization_id, entry.id, entry.status, entry.review_state,
+           ROW_NUMBER() OVER (
+               PARTITION BY entry.activity_id, entry.organization_id
+               ORDER BY entry.reported_on DESC, entry.created_at DESC, entry.id DESC
+           ) AS place
+    FROM actions_statusentry entry
+    WHERE NOT EXISTS (
+        SELECT 1 FROM actions_statusentry correction
+        WHERE correction.supersedes_id = entry.id AND correction.review_state = 'accepted'
+    )
+) ranked WHERE place = 1
+"""
+
+
+class OrganizationProgressQuerySet(models.QuerySet["OrganizationProgress"]):
+    def refresh(self, pairs: set[tuple[int, int]]) -> None:
+        """Recompute the kept standing entries of these (activity id, organization id) pairs."""
+        for activity_id, organization_id in pairs:
+            standing = (
+                StatusEntry.objects.filter(activity_id=activity_id, organization_id=organization_id)
+                .standing(permissions.SYSTEM)
+                .values_list("pk", "status", "review_state")
+                .first()
+            )
+            if standing is None:
+                self.filter(activity_id=activity_id, organization_id=organization_id).delete()
+                continue
+            entry_id, status, review_state = standing
+            self.update_or_create(
+                activity_id=activity_id,
+                organization_id=organization_id,
+                defaults={"entry_id": entry_id, "status": status, "review_state": review_state},
+            )
+
+    def refresh_all(self) -> int:
+        """Recompute every kept standing entry (after a bulk load, or to repair); how many are kept."""
+        from django.db import connection
+
+        self.all().delete()
+        with connection.cursor() as cursor:
+            columns = "activity_id, organization_id, entry_id, status, review_state"
+            cursor.execute(f"INSERT INTO actions_organizationprogress ({columns}) {STANDING_ENTRIES_SQL}")
+        return self.count()
+
+
+class OrganizationProgress(models.Model):
+    """An organization's standing entry on an activity (its latest, unless an accepted correction
+    replaced it), with that entry's status and review state: kept by every write of entries and
+    reviews (``keep_activity_status``) so that "what does this organization still owe" over
+    thousands of activities is one anti-join, not a subquery into the history of each. Read for
+    those who see every entry of the organization (CTED staff, its own focal points); an
+    organization with no row on an activity has no entry there.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    entry = models.OneToOneField(StatusEntry, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    review_state = models.CharField(max_length=20, choices=ReviewState.choices)
+
+    objects = OrganizationProgressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "organization progress"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "activity"], name="progress_once_per_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} on {self.activity_id}: {self.status} ({self.review_state})"
+
+
 def keep_activity_status(sender: type, *, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    """After an entry or a review is saved (in its transaction), its activity's kept status follows."""
+    """After an entry or a review is saved (in its transaction), its activity's kept status and its
+    organization's standing entry on the activity follow."""
     if raw:  # loaddata: the fixture's rows, refreshed with refresh_all if need be
         return
     entry = instance.entry if isinstance(instance, StatusEntryReview) else instance
     ActivityStatus.objects.refresh([entry.activity_id])
+    OrganizationProgress.objects.refresh({(entry.activity_id, entry.organization_id)})
 
 
 models.signals.post_save.connect(keep_activity_status, sender=StatusEntry, dispatch_uid="actions.keep_status_entry")

@@ -82,9 +82,10 @@ def status_entry_log(
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    entry.save()
     # A conditional update, as a review's: a corrected entry still awaiting review leaves the
     # review queue (unless a reviewer decided on it first); its correction is reviewed instead.
+    # Before the correction is saved, so that what is kept on its saving (keep_activity_status)
+    # reads the corrected entry's new state.
     if (
         supersedes is not None
         and supersedes.review_state == ReviewState.SUBMITTED
@@ -93,6 +94,7 @@ def status_entry_log(
         )
     ):
         supersedes.review_state = ReviewState.SUPERSEDED
+    entry.save()
     signals.entry_logged.send(sender=StatusEntry, entry=entry)
     return entry
 

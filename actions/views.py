@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,16 @@ from actions.forms import (
     ReviewForm,
     StatusEntryForm,
 )
-from actions.models import Activity, NotApplicable, Participation, Plan, Responsibility, ReviewState, StatusEntry
+from actions.models import (
+    Activity,
+    NotApplicable,
+    OrganizationProgress,
+    Participation,
+    Plan,
+    Responsibility,
+    ReviewState,
+    StatusEntry,
+)
 from actions.permissions import Who
 from actions.services import (
     not_applicable_declare,
@@ -56,12 +65,16 @@ def home(request: Request) -> HttpResponse:
         context["review_entries"] = queue[:5]
     organization = permissions.actor_of(user).organization
     if organization is not None and permissions.may_log(user, organization=organization):
-        # Nothing logged yet, or the latest entry came back for a correction: the first few, and how many.
+        # Nothing logged yet, or the standing entry came back for a correction: the first few, and
+        # how many. Their own organization's entries are all theirs to read, so the kept standing
+        # entries answer (one anti-join), not a subquery into each activity's history.
+        answered = OrganizationProgress.objects.filter(organization=organization).exclude(
+            review_state=ReviewState.RETURNED
+        )
         to_report = (
             Activity.objects.open_to(organization)
+            .exclude(pk__in=answered.values("activity_id"))
             .with_organization_progress(organization, user)
-            # One subquery decides both (no latest entry: no review state either), so counting reads one.
-            .filter(Q(organization_review_state__isnull=True) | Q(organization_review_state=ReviewState.RETURNED))
             .select_related("plan")
             .order_by("plan_id", "number_major", "number_minor")
         )

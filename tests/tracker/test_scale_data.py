@@ -18,6 +18,7 @@ from actions.models import (
     Activity,
     Confidentiality,
     Objective,
+    OrganizationProgress,
     Participation,
     Plan,
     Responsibility,
@@ -27,6 +28,7 @@ from actions.models import (
     StatusEntry,
     StatusEntryReview,
 )
+from actions.permissions import SYSTEM
 from organizations.models import FocalPoint, Organization
 from organizations.roles import GROUP_NAMES, Role
 
@@ -130,6 +132,14 @@ def test_generated_entries_respect_the_rules(db):
     # Each organization named in a plan takes part in it.
     taking_part = Participation.objects.filter(plan=OuterRef("activity__plan"), organization=OuterRef("organization"))
     assert not Responsibility.objects.filter(activity__plan__code__startswith="scale-").exclude(Exists(taking_part))
+
+    # What is kept from the entries (COPY sends no signal) equals what the entries say.
+    pairs = set(entries.values_list("activity_id", "organization_id"))
+    kept = OrganizationProgress.objects.filter(activity__plan__code__startswith="scale-")
+    assert set(kept.values_list("activity_id", "organization_id")) == pairs
+    for row in kept.order_by("pk")[:50]:
+        standing = entries.filter(activity=row.activity_id, organization=row.organization_id).standing(SYSTEM).first()
+        assert (row.entry_id, row.status, row.review_state) == (standing.pk, standing.status, standing.review_state)
 
     staff = set(User.objects.filter(username__startswith="scale-staff-").values_list("pk", flat=True))
     focal_points = set(FocalPoint.objects.values_list("user_id", "organization_id"))

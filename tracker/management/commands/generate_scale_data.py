@@ -34,6 +34,7 @@ from actions.models import (
     ActivityStatus,
     Confidentiality,
     Objective,
+    OrganizationProgress,
     Participation,
     Plan,
     Responsibility,
@@ -252,9 +253,12 @@ def generate(sizes: Sizes, say: Any) -> None:
         pairs, activity_weights, counted[0] = make_plans(rng, sizes, cast)
     with part("status entries and reviews") as counted:
         counted[0] = make_entries(rng, sizes, cast, pairs, activity_weights, say)
-    # COPY sends no post_save: each activity's kept overall status is recomputed from the entries written.
+    # COPY sends no post_save: each activity's kept overall status, and each organization's standing
+    # entry on it, are recomputed from the entries written.
     with part("kept activity statuses") as counted:
         counted[0] = ActivityStatus.objects.refresh_all()
+    with part("kept standing entries") as counted:
+        counted[0] = OrganizationProgress.objects.refresh_all()
 
 
 def zipf_weights(count: int, skew: float, rng: random.Random) -> list[float]:
