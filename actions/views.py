@@ -356,13 +356,14 @@ def _entry_to_correct(request: Request, activity: Activity, loggable: list[Organ
 
 def _latest_by_organization(activity: Activity, user: Who) -> list[tuple[Organization, str | None, StatusEntry | None]]:
     """Each responsible organization with its latest entry the user may read, then others that reported."""
-    latest = {
-        entry.organization_id: entry
-        for entry in StatusEntry.objects.filter(activity=activity)
-        .standing(user)
-        .latest_per_activity_and_organization()
-        .select_related("organization")
-    }
+    entries = StatusEntry.objects.filter(activity=activity)
+    if permissions.sees_restricted(user):
+        # Every entry is theirs to read: the kept standing entries answer, not the whole history.
+        kept = OrganizationProgress.objects.filter(activity=activity).values("entry_id")
+        entries = entries.filter(pk__in=kept).latest_first()
+    else:
+        entries = entries.standing(user).latest_per_activity_and_organization()
+    latest = {entry.organization_id: entry for entry in entries.select_related("organization")}
     rows: list[tuple[Organization, str | None, StatusEntry | None]] = [
         (r.organization, r.role, latest.pop(r.organization_id, None)) for r in activity.responsibilities.all()
     ]

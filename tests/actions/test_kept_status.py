@@ -18,6 +18,7 @@ from actions.models import (
     StatusEntry,
 )
 from actions.services import status_entry_log, status_entry_review
+from actions.views import _latest_by_organization
 from tests.factories import StatusEntryFactory
 from tests.helpers import NAIROBI, nairobi, organization
 
@@ -110,6 +111,12 @@ def test_the_kept_statuses_equal_a_full_recount_after_a_random_history(staff, fo
         assert {pk: truth[pk] for pk in kept()} == kept(), f"after step {step} ({action})"
         assert kept_standing() == standing_recount(), f"after step {step} ({action})"
     assert set(kept()) == {a.pk for a in activities}
+    # The activity page's latest entry per organization, read from what is kept for CTED staff,
+    # is the live one.
+    for activity in activities:
+        live = StatusEntry.objects.filter(activity=activity).standing(staff).latest_per_activity_and_organization()
+        shown = _latest_by_organization(activity, staff)
+        assert {org.pk: entry.pk for org, _, entry in shown if entry} == {e.organization_id: e.pk for e in live}
     # The history had every kind of step the rule has to follow.
     entries = StatusEntry.objects.all()
     assert entries.filter(supersedes__isnull=False, review_state=ReviewState.ACCEPTED).exists()
