@@ -208,7 +208,18 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         return self.with_overall_status(who).annotate(last_update=Subquery(latest.values("created_at")[:1]))
 
     def with_organization_progress(self, organization: Organization, who: Who) -> "ActivityQuerySet":
-        """Annotate the latest entry ``organization`` logged that ``who`` may read: its status and review state."""
+        """Annotate the latest entry ``organization`` logged that ``who`` may read: its status and review state.
+
+        From the kept standing entry when ``who`` reads every entry of the organization (CTED
+        staff, its own focal points); from the history otherwise.
+        """
+        actor = permissions.actor_of(who)
+        if permissions.sees_restricted(actor) or actor.organization == organization:
+            kept = OrganizationProgress.objects.filter(activity=OuterRef("pk"), organization=organization)
+            return self.annotate(
+                organization_status=Subquery(kept.values("status")[:1]),
+                organization_review_state=Subquery(kept.values("review_state")[:1]),
+            )
         latest = StatusEntry.objects.filter(activity=OuterRef("pk"), organization=organization).standing(who)
         return self.annotate(
             organization_status=Subquery(latest.values("status")[:1]),

@@ -111,6 +111,14 @@ def test_the_kept_statuses_equal_a_full_recount_after_a_random_history(staff, fo
         assert {pk: truth[pk] for pk in kept()} == kept(), f"after step {step} ({action})"
         assert kept_standing() == standing_recount(), f"after step {step} ({action})"
     assert set(kept()) == {a.pk for a in activities}
+    # What an organization's page and a focal point's home show of its progress, read from what
+    # is kept for CTED staff and its own focal points, is the live reading.
+    for who in (staff, focal_point):
+        shown = Activity.objects.filter(pk__in=[a.pk for a in activities]).with_organization_progress(icao, who)
+        for activity in shown:
+            live = StatusEntry.objects.filter(activity=activity, organization=icao).standing(who).first()
+            expected = (live.status, live.review_state) if live else (None, None)
+            assert (activity.organization_status, activity.organization_review_state) == expected
     # The activity page's latest entry per organization, read from what is kept for CTED staff,
     # is the live one.
     for activity in activities:
