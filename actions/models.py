@@ -308,7 +308,8 @@ class Plan(models.Model):
     objects = PlanManager.from_queryset(PlanQuerySet)()
 
     class Meta:
-        ordering = ["-adopted_on", "code"]
+        # The latest adopted first; a plan not yet adopted last, on every database.
+        ordering = [F("adopted_on").desc(nulls_last=True), "code"]
 
     def __str__(self) -> str:
         return self.title

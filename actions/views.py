@@ -44,8 +44,9 @@ from organizations.models import Organization
 from tracker.forms import add_service_errors
 from tracker.http import Request
 
-# Pages of what grows with the years: an activity's history, an organization's activities, the queue.
+# Pages of what grows with the years: an activity's history, the plans, an organization's activities, the queue.
 TIMELINE_PAGE_SIZE = 25
+HOME_PLANS_PAGE_SIZE = 24
 ORGANIZATION_PAGE_SIZE = 100
 REVIEW_PAGE_SIZE = 25
 # What a focal point's home page lists of what their organization has still to report on; the rest is a link away.
@@ -54,9 +55,13 @@ TO_REPORT_SHOWN = 20
 
 def home(request: Request) -> HttpResponse:
     user = request.user
-    distribution = Activity.objects.status_distribution(user, by="plan_id")
+    # A page of plans at a time, and the status counts of those plans only.
+    page = Paginator(Plan.objects.with_counts(), HOME_PLANS_PAGE_SIZE).get_page(request.GET.get("page"))
+    plans = list(page.object_list)
+    distribution = Activity.objects.filter(plan__in=plans).status_distribution(user, by="plan_id")
     context: dict[str, Any] = {
-        "plans": [(plan, distribution.get(plan.pk, {})) for plan in Plan.objects.with_counts()],
+        "plans": [(plan, distribution.get(plan.pk, {})) for plan in plans],
+        "page": page,
         "recent_entries": StatusEntry.objects.recent(user)[:10],
     }
     if permissions.may_review(user):

@@ -8,12 +8,22 @@ from django.test import Client
 from django.utils import formats, timezone
 
 from actions.display import LIGHT_TEXT, STATUS_COLOURS
-from actions.models import Activity, Confidentiality, Participation, ReviewState, Status, StatusEntry, StatusEntryReview
+from actions.models import (
+    Activity,
+    Confidentiality,
+    Participation,
+    Plan,
+    ReviewState,
+    Status,
+    StatusEntry,
+    StatusEntryReview,
+)
 from organizations.models import Organization, OrganizationKind
 from tests.factories import (
     ActivityFactory,
     ObjectiveFactory,
     OrganizationFactory,
+    PlanFactory,
     ResponsibilityFactory,
     StatusEntryFactory,
 )
@@ -41,12 +51,13 @@ def add_history(count: int, icao) -> None:
 @pytest.mark.parametrize(
     ("path", "user_fixture", "queries"),
     [
-        # session, user, role (groups), plans with counts, distribution by plan, recent
-        # entries, review count, first five to review (only a focal point has an organization)
-        ("/", "staff", 8),
-        # session, user, role, organization, plans, distribution, recent entries,
-        # the first activities to report on with ICAO's latest entry, and how many there are
-        ("/", "focal_point", 9),
+        # session, user, role (groups), plans counted, a page of plans with counts, distribution
+        # by plan, recent entries, review count, first five to review (only a focal point has an
+        # organization)
+        ("/", "staff", 9),
+        # session, user, role, organization, plans counted, a page of them, distribution, recent
+        # entries, the first activities to report on with ICAO's latest entry, and how many there are
+        ("/", "focal_point", 10),
         # session, user, role, plan, objectives, organizations and themes for the filters,
         # activities with status and responsibilities (2), distribution by objective,
         # participants with their organizations
@@ -91,6 +102,26 @@ def test_the_plan_page_lists_objectives_and_activities_with_their_status(viewer,
     assert numbers[-2:] == ["10.1", "10.2"]
     assert html.count('class="status-bar"') == 10
     assert "Completed: 1" in html  # the chart's text equivalent for objective 3
+
+
+def test_the_home_page_shows_the_plans_a_page_at_a_time_with_their_counts(viewer, django_assert_num_queries):
+    from actions.views import HOME_PLANS_PAGE_SIZE
+
+    client = signed_in(viewer)
+    client.get("/")  # the session is read and written once
+    with django_assert_num_queries(7) as few:  # session, user, role, plans counted, a page of them, counts, recent
+        client.get("/")
+    for n in range(HOME_PLANS_PAGE_SIZE + 3):
+        ActivityFactory(objective=ObjectiveFactory(plan=PlanFactory(code=f"many-{n:02}", adopted_on=None)))
+    total = Plan.objects.count()
+    with django_assert_num_queries(len(few.captured_queries)):
+        first = client.get("/").content.decode()
+    second = client.get("/", {"page": 2}).content.decode()
+    cards = [re.findall(r'<section class="card">\s*<h2><a href="/plans/([^/]+)/">', html) for html in (first, second)]
+    assert len(cards[0]) == HOME_PLANS_PAGE_SIZE and len(cards[1]) == total - HOME_PLANS_PAGE_SIZE
+    assert set(cards[0]) | set(cards[1]) == set(Plan.objects.values_list("code", flat=True))
+    assert "nairobi-2007" in cards[0]  # adopted plans first, the latest first
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
 
 
 def test_the_plan_page_rows_escape_what_people_typed_and_link_each_organization(viewer, staff):
