@@ -50,3 +50,17 @@ def test_pre_commit_runs_ruff_django_upgrade_and_the_same_mypy_as_ci():
     assert hooks["django-upgrade"]["args"] == ["--target-version", "5.2"]
     assert hooks["mypy"]["entry"].endswith(".venv/bin/mypy")
     assert "SECRET_KEY=lint $(BIN)/mypy" in (ROOT / "Makefile").read_text()
+
+
+def test_the_wsgi_application_puts_what_it_loaded_out_of_the_collectors_sight():
+    import gc
+    import importlib
+
+    import tracker.wsgi
+
+    gc.unfreeze()
+    try:
+        importlib.reload(tracker.wsgi)
+        assert gc.get_freeze_count() > 10_000  # Django and the apps, not a handful of objects
+    finally:
+        gc.unfreeze()
