@@ -346,14 +346,16 @@ class Plan(models.Model):
         )
         expected: list[ExpectedReporter] = []
         not_applicable: list[ExpectedReporter] = []
+        # The participants of each set of kinds an activity is open to, sought once per set (a plan
+        # has few), by acronym as the participants are.
+        open_to: dict[frozenset[str], list[tuple[int, Organization]]] = {}
         for activity in activities.values():
             pairs = [ExpectedReporter(activity, r.organization, r.role) for r in named[activity.pk]]
             named_ids = {r.organization_id for r in named[activity.pk]}
-            pairs += [
-                ExpectedReporter(activity, organization, "")
-                for organization in participants
-                if organization.kind in open_kinds[activity.pk] and organization.pk not in named_ids
-            ]
+            kinds = frozenset(open_kinds[activity.pk])
+            if kinds not in open_to:
+                open_to[kinds] = [(o.pk, o) for o in participants if o.kind in kinds]
+            pairs += [ExpectedReporter(activity, o, "") for pk, o in open_to[kinds] if pk not in named_ids]
             for pair in pairs:
                 if pair.role == "" and (activity.pk, pair.organization.pk) in declared:
                     not_applicable.append(pair)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator
@@ -111,46 +112,63 @@ def _active_users():
 def send_digests(today: datetime.date) -> str:
     """The weekly digest: new entries, entries awaiting review, organizations silent in open cycles.
 
-    Each recipient's digest holds only what they may read.
+    Each recipient's digest holds only what they may read. What one may read depends only on
+    whether one reads every entry, one's organization and whether one reviews: readers alike
+    get the same digest, read from the database and rendered once (an edition).
     """
     year, week, _ = today.isocalendar()
     since = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min))
     cycles = list(_open_cycles())
     # Who has not reported is the same for every reader: a filing in confidence is a filing.
     unreported = {cycle: cycle.unreported() for cycle in cycles}
-    written = 0
+    silent = [(c, list(unreported[c]), absolute(c.get_absolute_url())) for c in cycles if unreported[c]]
+    # The same for every reader, and the longest part of a digest: written once.
+    silent_parts = {
+        "silent_text": render_to_string("emails/_digest_silent.txt", {"silent": silent}),
+        "silent_html": render_to_string("emails/_digest_silent.html", {"silent": silent}),
+    }
     key = f"digest:{year}-W{week:02d}"
+    editions: dict[tuple, dict | None] = {}
+    mails = []
     for user in _active_users():
-        if not wants_digests(user) or reminder_written(user.email, key):
+        if not wants_digests(user):
             continue
         reader = permissions.actor_of(user)
-        silent = {cycle: list(unreported[cycle]) for cycle in cycles}
-        new_entries = list(StatusEntry.objects.recent(reader).filter(created_at__gte=since)[:100])
-        queue = StatusEntry.objects.for_review_queue(reader)
-        may_review = permissions.may_review(reader)
-        if not may_review:
-            # Others hear only of their own organization's entries waiting for CTED.
-            organization = reader.organization
-            queue = queue.filter(organization=organization) if organization else queue.none()
-        awaiting = list(queue[:100])
-        if not (new_entries or awaiting or any(silent.values())):
-            continue
-        written += mail_user(
-            user,
-            step="digest",
-            key=key,
-            template="digest",
-            context={
-                "user": user,
-                "new_entries": [(e, absolute(e.activity.get_absolute_url())) for e in new_entries],
-                "awaiting": awaiting,
-                "may_review": bool(may_review),
-                "review_url": absolute(reverse("review-queue")),
-                "silent": [(c, orgs, absolute(c.get_absolute_url())) for c, orgs in silent.items() if orgs],
-                "week": f"{year}-W{week:02d}",
-            },
-        )
-    return f"{written} digest(s) written"
+        may_review = bool(permissions.may_review(reader))
+        everything = permissions.sees_restricted(reader)
+        organization = reader.organization
+        edition = (everything, None if everything else getattr(organization, "pk", None), may_review)
+        if edition not in editions:
+            new_entries = list(StatusEntry.objects.recent(reader).filter(created_at__gte=since)[:100])
+            queue = StatusEntry.objects.for_review_queue(reader)
+            if not may_review:
+                # Others hear only of their own organization's entries waiting for CTED.
+                queue = queue.filter(organization=organization) if organization else queue.none()
+            awaiting = list(queue[:100])
+            editions[edition] = None
+            if new_entries or awaiting or silent:
+                editions[edition] = {
+                    "new_entries": [(e, absolute(e.activity.get_absolute_url())) for e in new_entries],
+                    "awaiting": awaiting,
+                    "may_review": may_review,
+                    "review_url": absolute(reverse("review-queue")),
+                    **silent_parts,
+                    "week": f"{year}-W{week:02d}",
+                }
+        context = editions[edition]
+        if context is not None:
+            mails.append(
+                Mail(
+                    recipient=user.email,
+                    user=user,
+                    step="digest",
+                    key=key,
+                    template="digest",
+                    context=context,
+                    edition=edition,
+                )
+            )
+    return f"{reminders_write(mails)} digest(s) written"
 
 
 def _open_cycles():

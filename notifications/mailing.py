@@ -75,6 +75,9 @@ class Mail:
     user: Any = None
     cycle: Any = None
     attachments: list[ReportFile] = field(default_factory=list)
+    # Mails of one edition (any hashable name) read the same, word for word: rendered once. Their
+    # context must then hold nothing that differs from one recipient to the next.
+    edition: Any = None
 
 
 def reminders_write(mails: Iterable[Mail]) -> int:
@@ -96,7 +99,28 @@ def reminders_write(mails: Iterable[Mail]) -> int:
         if (mail.recipient, mail.key) not in before:
             before.add((mail.recipient, mail.key))  # and not twice in one batch
             new.append(mail)
-    rows = [_reminder(mail) for mail in new]
+    rendered: dict[Any, Reminder] = {}
+    rows = []
+    for mail in new:
+        if mail.edition is None:
+            rows.append(_reminder(mail))
+            continue
+        edition = (mail.template, mail.edition)
+        if edition not in rendered:
+            rendered[edition] = _reminder(mail)
+        text = rendered[edition]
+        rows.append(
+            Reminder(
+                recipient=mail.recipient,
+                user=mail.user,
+                cycle=mail.cycle,
+                step=mail.step,
+                key=mail.key,
+                subject=text.subject,
+                body_text=text.body_text,
+                body_html=text.body_html,
+            )
+        )
     try:
         with transaction.atomic():
             Reminder.objects.bulk_create(rows, batch_size=500)
@@ -104,10 +128,17 @@ def reminders_write(mails: Iterable[Mail]) -> int:
                 if mail.attachments:
                     row.attachments.set(mail.attachments)
     except IntegrityError:
-        return sum(reminder_write(**vars(mail)) is not None for mail in new)
+        return sum(reminder_write(**_arguments(mail)) is not None for mail in new)
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: _enqueue_all(ids))
     return len(rows)
+
+
+def _arguments(mail: Mail) -> dict[str, Any]:
+    """``reminder_write``'s arguments for ``mail``: each renders its own when written one by one."""
+    arguments = dict(vars(mail))
+    arguments.pop("edition")
+    return arguments
 
 
 def _enqueue_all(ids: list[int]) -> None:

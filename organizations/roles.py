@@ -39,7 +39,8 @@ def user_role(user: Any) -> Role | None:
     if user.is_superuser:
         role = Role.STAFF
     else:
-        names = set(user.groups.values_list("name", flat=True))
+        # From the groups prefetched with the user when a job reads many users, else one query.
+        names = {group.name for group in user.groups.all()}
         # The most capable role wins when an account was put in several groups.
         role = next((r for r in Role if GROUP_NAMES[r] in names), None)
     user.__dict__["_tracker_role"] = role
