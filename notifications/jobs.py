@@ -5,17 +5,19 @@ it writes is unique per recipient and key, so a second run sends nothing again.
 
 import datetime
 from collections import defaultdict
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 
 from actions import permissions
-from actions.models import Plan, Reporters, Status, StatusEntry, returned_as_of
+from actions.models import Plan, Reporters, ReviewState, Status, StatusEntry, returned_as_of
 from notifications.delivery import deliver_pending
 from notifications.mailing import (
     Mail,
@@ -130,26 +132,41 @@ def send_digests(today: datetime.date) -> str:
     key = f"digest:{year}-W{week:02d}"
     editions: dict[tuple, dict | None] = {}
     mails = []
-    for user in _active_users():
-        if not wants_digests(user):
-            continue
+    readers = [user for user in _active_users() if wants_digests(user)]
+    permissions.actors_of(readers)
+    # The week's entries and the review queue, read once; each edition keeps what its readers may read.
+    week_entries = list(StatusEntry.objects.recent(permissions.SYSTEM).filter(created_at__gte=since))
+    queue = list(StatusEntry.objects.for_review_queue(permissions.SYSTEM)[:100])
+    waiting = dict(
+        StatusEntry.objects.filter(review_state=ReviewState.SUBMITTED)
+        .order_by()
+        .values_list("organization")
+        .annotate(n=Count("pk"))
+    )
+    for user in readers:
         reader = permissions.actor_of(user)
         may_review = bool(permissions.may_review(reader))
         everything = permissions.sees_restricted(reader)
         organization = reader.organization
         edition = (everything, None if everything else getattr(organization, "pk", None), may_review)
         if edition not in editions:
-            new_entries = list(StatusEntry.objects.recent(reader).filter(created_at__gte=since)[:100])
-            queue = StatusEntry.objects.for_review_queue(reader)
-            if not may_review:
-                # Others hear only of their own organization's entries waiting for CTED.
-                queue = queue.filter(organization=organization) if organization else queue.none()
-            awaiting = list(queue[:100])
+            new_entries = list(islice((e for e in week_entries if permissions.may_read(reader, e)), 100))
+            if may_review and everything:
+                awaiting = queue
+                awaiting_count = len(awaiting)
+            elif may_review:  # a reviewer who does not read every entry: the queue as they read it
+                awaiting = list(StatusEntry.objects.for_review_queue(reader)[:100])
+                awaiting_count = len(awaiting)
+            else:
+                # Others hear only how many of their own organization's entries wait for CTED.
+                awaiting = []
+                awaiting_count = min(waiting.get(organization.pk, 0), 100) if organization else 0
             editions[edition] = None
-            if new_entries or awaiting or silent:
+            if new_entries or awaiting_count or silent:
                 editions[edition] = {
                     "new_entries": [(e, absolute(e.activity.get_absolute_url())) for e in new_entries],
                     "awaiting": awaiting,
+                    "awaiting_count": awaiting_count,
                     "may_review": may_review,
                     "review_url": absolute(reverse("review-queue")),
                     **silent_parts,

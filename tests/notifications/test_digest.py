@@ -205,3 +205,38 @@ def test_a_focal_point_reads_only_how_many_of_their_own_organizations_entries_aw
     digest = one_to(digests(), CHARLIE)
     assert "Awaiting your review" not in digest.body
     assert "Your organization's entries awaiting CTED's review: 1" in digest.body
+
+
+def test_a_digest_run_reads_as_many_queries_for_many_readers_as_for_few(week):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.jobs import send_digests
+    from notifications.models import Reminder
+
+    def readers(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            role = [Role.STAFF, Role.VIEWER, Role.FOCAL_POINT][n % 3]
+            extra = {"organization": organization_of(n)} if role == Role.FOCAL_POINT else {}
+            wants(
+                UserFactory(username=f"reader{n}", email=f"reader{n}@example.org", role=role, **extra),
+                "reminders_and_digests",
+            )
+
+    def queries() -> int:
+        Reminder.objects.filter(step="digest").delete()
+        with CaptureQueriesContext(connection) as captured:
+            send_digests(today())
+        return len(captured)
+
+    readers(6, 0)
+    few = queries()
+    readers(30, 6)
+    assert queries() == few
+    assert Reminder.objects.filter(step="digest", recipient__startswith="reader").count() == 36
+
+
+def organization_of(n: int):
+    from organizations.models import Organization
+
+    return Organization.objects.get(acronym=["ICAO", "WCO"][n % 2])
