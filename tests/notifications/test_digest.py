@@ -159,6 +159,14 @@ def test_staff_digest_lists_the_new_entries_of_the_week_what_awaits_review_and_t
     assert digest.subject.endswith(": 5 new entries, 3 awaiting review")
 
 
+def test_a_digest_names_the_first_silent_organizations_of_a_cycle_and_counts_the_others(week, monkeypatch):
+    monkeypatch.setattr("notifications.jobs.SILENT_NAMED", 3)
+    digest = one_to(digests(), ALICE)
+    # Seven are silent (the test above): three named, four counted; the cycle's page has them all.
+    assert silent(digest) == {"Second half 2026": ["CTC", "CTED", "IMO and 4 more"]}
+    assert "IMO and 4 more</li>" in html(digest)
+
+
 def test_an_entry_corrected_while_awaiting_review_awaits_no_more_and_its_correction_does(week, focal_point):
     waiting = StatusEntry.objects.get(activity__number="3.2", organization__acronym="ICAO")
     on = today() - datetime.timedelta(days=1)
