@@ -6,6 +6,7 @@ import functools
 import io
 import json
 import zipfile
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -36,6 +37,13 @@ ROW_HEADERS = [
 ]  # fmt: skip
 IN_CONFIDENCE = "Reported in confidence"
 
+# Told how far a long rendering has gone: percent done and what it is doing.
+Progress = Callable[[int, str], None]
+
+
+def _silent(percent: int, stage: str) -> None:
+    pass
+
 
 def edition_label(report: Report) -> str:
     """The edition as printed on every page and sheet."""
@@ -43,7 +51,12 @@ def edition_label(report: Report) -> str:
 
 
 def filename(report: Report, extension: str) -> str:
-    return f"stocktaking-{report.plan_code}-{slugify(report.cycle_title)}-{report.edition}.{extension}"
+    return download_name(report.plan_code, report.cycle_title, report.edition, extension)
+
+
+def download_name(plan_code: str, cycle_title: str, edition: str, extension: str) -> str:
+    """The name a report's file is downloaded as, whatever name it is stored under."""
+    return f"stocktaking-{plan_code}-{slugify(cycle_title)}-{edition}.{extension}"
 
 
 def organization_status(organization: OrganizationRow) -> str:
@@ -98,14 +111,24 @@ def report_rows(report: Report):
                 )
 
 
-def to_csv(report: Report) -> bytes:
+def csv_chunks(report: Report, rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """The CSV a few hundred rows at a time, for a streamed response: no copy of the whole file is kept."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(ROW_HEADERS)
-    for _, _, row in report_rows(report):
-        writer.writerow([_safe_text(v) if isinstance(v, str) else v for v in row])
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    return buffer.getvalue().encode("utf-8-sig")
+    buffer.write("\ufeff")
+    writer.writerow(ROW_HEADERS)
+    for count, (_, _, row) in enumerate(report_rows(report), start=1):
+        writer.writerow([_safe_text(v) if isinstance(v, str) else v for v in row])
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def to_csv(report: Report) -> bytes:
+    return b"".join(csv_chunks(report))
 
 
 def to_json(report: Report) -> bytes:
@@ -127,7 +150,12 @@ def _status_fill(status: str | None) -> PatternFill:
     return PatternFill("solid", start_color=STATUS_COLOURS[status], end_color=STATUS_COLOURS[status])
 
 
-def to_xlsx(report: Report) -> bytes:
+def row_count(report: Report) -> int:
+    """How many rows ``report_rows`` gives."""
+    return sum(max(1, len(activity.organizations)) for activity in report.activities)
+
+
+def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
     workbook = Workbook()
     bold = Font(bold=True)
 
@@ -192,7 +220,11 @@ def to_xlsx(report: Report) -> bytes:
     for cell in sheet[1]:
         cell.font = bold
     status_columns = (ROW_HEADERS.index("Overall status") + 1, ROW_HEADERS.index("Organization's status") + 1)
+    rows = row_count(report)
+    step = max(1, rows // 20)
     for index, (activity, organization, values) in enumerate(report_rows(report), start=2):
+        if (index - 2) % step == 0:
+            progress(10 + 70 * (index - 2) // rows, f"Writing row {index - 1:,} of {rows:,}")
         for column, value in enumerate(values, start=1):
             text_cell(sheet, index, column, value)
         for column, status in zip(
@@ -224,6 +256,7 @@ def to_xlsx(report: Report) -> bytes:
     for worksheet in workbook.worksheets:
         # Printed at the top of every page of every sheet.
         worksheet.oddHeader.center.text = f"{edition_label(report)}: {report.plan_code}, {report.cycle_title}"
+    progress(85, "Compressing the workbook")
     return _xlsx_bytes(workbook, report.as_of)
 
 
@@ -281,13 +314,20 @@ def render_html(report: Report, *, for_pdf: bool = False, links: dict | None = N
     return render_to_string("reports/report_document.html", context)
 
 
-def to_pdf(report: Report) -> bytes:
+def to_pdf(report: Report, progress: Progress = _silent) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which only PDF export needs
 
-    return HTML(string=render_html(report, for_pdf=True)).write_pdf()
+    progress(10, "Writing the document")
+    html = HTML(string=render_html(report, for_pdf=True))
+    progress(25, "Laying out the pages")
+    document = html.render()
+    progress(80, f"Writing {len(document.pages):,} pages")
+    return document.write_pdf()
 
 
-def render(report: Report, format_: str, **html_options) -> bytes:
+def render(report: Report, format_: str, progress: Progress = _silent, **html_options) -> bytes:
     if format_ == "html":
         return render_html(report, **html_options).encode()
-    return {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf, "json": to_json}[format_](report)
+    if format_ in ("xlsx", "pdf"):
+        return {"xlsx": to_xlsx, "pdf": to_pdf}[format_](report, progress)
+    return {"csv": to_csv, "json": to_json}[format_](report)

@@ -159,3 +159,55 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} ({self.format})"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Being built"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportExport(models.Model):
+    """A PDF or XLSX of a cycle's report, built off the request and kept for every later reader of the same report.
+
+    The same report is the same cycle, edition, format and language at the same ``version``:
+    ``"closed"`` for a closed cycle (its report is frozen), the latest entry and review of the
+    tracker for one still open. Building it again replaces the file of an older version.
+    """
+
+    cycle = models.ForeignKey(StocktakingCycle, on_delete=models.CASCADE, related_name="exports")
+    edition = models.CharField(max_length=20, choices=Edition.choices)
+    format = models.CharField(max_length=10)
+    language = models.CharField(max_length=10)
+    version = models.CharField(max_length=100)
+    state = models.CharField(max_length=10, choices=ExportState.choices, default=ExportState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    stage = models.CharField(max_length=200, blank=True, help_text="What the build is doing now.")
+    file = models.FileField(upload_to="exports/%Y/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "edition", "format", "language", "version"], name="one_export_per_report_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} ({self.edition}, {self.format}, {self.language}, {self.version})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cycle-export", args=[self.cycle_id, self.pk])
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == ExportState.READY
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == ExportState.FAILED

@@ -3,11 +3,12 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from actions import permissions
 from actions.models import Plan, StatusEntry
@@ -16,11 +17,18 @@ from actions.services import not_applicable_declare, status_entry_log
 from organizations.models import FocalPoint, Organization
 from reports import exports, signals
 from reports.builder import Report, build_report
-from reports.models import CycleState, Edition, ReportFile, StocktakingCycle
+from reports.models import CycleState, Edition, ExportState, ReportExport, ReportFile, StocktakingCycle
 from reports.spreadsheet import ImportCheck
 
 # The formats stored when a cycle's report goes to the participants.
 STORED_FORMATS = ("pdf", "xlsx")
+# The formats built off the request (``ReportExport``): a large plan's take seconds.
+EXPORTED_FORMATS = ("pdf", "xlsx")
+# An open cycle's export is served again while no entry or review came since, for at most this
+# long: an edit of the plan's text or of its participants shows in the next build.
+EXPORT_FRESH_FOR = datetime.timedelta(minutes=10)
+# A build that has not finished by then is taken for lost (its worker died) and is started again.
+EXPORT_STALLED_AFTER = datetime.timedelta(minutes=15)
 
 
 @transaction.atomic
@@ -228,3 +236,104 @@ def status_entries_import(*, organization: Organization, author: User, check: Im
         except ValidationError as error:
             raise ValidationError(f"Row {declaration.row}: {' '.join(error.messages)} Nothing was logged.") from None
     return logged
+
+
+def report_version(cycle: StocktakingCycle) -> str:
+    """What a cycle's report reflects: nothing changes a closed cycle's; an open cycle's changes with
+    every entry and review."""
+    if cycle.is_closed:
+        return "closed"
+    entry, review = StatusEntry.objects.count_version()
+    return f"{cycle.state}-{entry or 0}-{review or 0}"
+
+
+def report_export_claim(
+    *, cycle: StocktakingCycle, reader: Who, format_: str, edition: str, language: str | None = None
+) -> tuple[ReportExport, bool]:
+    """The export of ``cycle``'s report for ``reader``, and whether the caller is to have it built.
+
+    One export serves every reader of the same report: a second request while it is being
+    built waits for the same build. A failed, stalled or (for an open cycle) old one is claimed
+    again; of two requests claiming it at once, one builds.
+    """
+    permissions.may_read_edition(reader, edition).require()
+    if format_ not in EXPORTED_FORMATS:
+        raise ValidationError({"format": f"Only {' and '.join(EXPORTED_FORMATS)} are built off the request."})
+    key = {
+        "cycle": cycle,
+        "edition": Edition(edition).value,
+        "format": format_,
+        "language": language or translation.get_language() or settings.LANGUAGE_CODE,
+        "version": report_version(cycle),
+    }
+    requester = reader if isinstance(reader, User) else None
+    try:
+        with transaction.atomic():
+            export, created = ReportExport.objects.get_or_create(**key, defaults={"requested_by": requester})
+    except IntegrityError:  # another request made it since the lookup
+        export, created = ReportExport.objects.get(**key), False
+    if created:
+        return export, True
+    if not _to_build_again(export, cycle):
+        return export, False
+    now = timezone.now()
+    claimed = ReportExport.objects.filter(pk=export.pk, state=export.state, requested_at=export.requested_at).update(
+        state=ExportState.QUEUED, progress=0, stage="", error="", requested_at=now, requested_by=requester
+    )
+    export.refresh_from_db()
+    return export, bool(claimed)
+
+
+def _to_build_again(export: ReportExport, cycle: StocktakingCycle) -> bool:
+    now = timezone.now()
+    if export.state == ExportState.FAILED:
+        return True
+    if export.state == ExportState.READY:
+        return not cycle.is_closed and export.finished_at is not None and now - export.finished_at > EXPORT_FRESH_FOR
+    return now - (export.started_at or export.requested_at) > EXPORT_STALLED_AFTER
+
+
+def report_export_build(*, export_id: int) -> ReportExport | None:
+    """Build a claimed export, telling its progress as it goes; None when it is not waiting to be built.
+
+    On success the file of every older version of the same report goes; on failure the
+    export says why, and the next request for it starts it again.
+    """
+    started = ReportExport.objects.filter(pk=export_id, state=ExportState.QUEUED).update(
+        state=ExportState.RUNNING, started_at=timezone.now(), stage="Reading the plan's history", progress=1
+    )
+    if not started:
+        return None
+    export = ReportExport.objects.select_related("cycle__plan").get(pk=export_id)
+
+    def progress(percent: int, stage: str) -> None:
+        ReportExport.objects.filter(pk=export_id).update(progress=percent, stage=stage)
+
+    try:
+        with translation.override(export.language):
+            report = cycle_report_read(cycle=export.cycle, edition=export.edition)
+            content = exports.render(report, export.format, progress)
+            name = exports.filename(report, export.format)
+        progress(95, "Saving the file")
+        export.file.save(name, ContentFile(content), save=False)
+    except Exception as error:  # whatever went wrong is told to the reader; the next request tries again
+        ReportExport.objects.filter(pk=export_id).update(
+            state=ExportState.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        raise
+    ReportExport.objects.filter(pk=export_id).update(
+        state=ExportState.READY, progress=100, stage="", file=export.file.name, finished_at=timezone.now()
+    )
+    _forget_older_versions(export)
+    export.refresh_from_db()
+    return export
+
+
+def _forget_older_versions(export: ReportExport) -> None:
+    older = ReportExport.objects.filter(
+        cycle_id=export.cycle_id, edition=export.edition, format=export.format, language=export.language
+    ).exclude(version=export.version)
+    for stale in older.exclude(state__in=[ExportState.QUEUED, ExportState.RUNNING]):
+        if stale.file:
+            stale.file.delete(save=False)
+        stale.delete()

@@ -3,7 +3,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,15 +21,19 @@ from actions.permissions import Who
 from organizations.models import Organization
 from reports import exports, spreadsheet
 from reports.forms import CycleForm, UploadForm
-from reports.models import Edition, ReportFile, StocktakingCycle
+from reports.models import Edition, ReportExport, ReportFile, StocktakingCycle
 from reports.services import (
+    EXPORTED_FORMATS,
     cycle_close,
     cycle_closing_preview,
     cycle_create,
     cycle_open,
     cycle_report_read,
+    report_export_build,
+    report_export_claim,
     status_entries_import,
 )
+from reports.tasks import queue_report_export
 from tracker.forms import add_service_errors
 from tracker.http import Request
 
@@ -115,27 +126,85 @@ def _closing_page(request: Request, cycle: StocktakingCycle, refusal: str = "", 
     return render(request, "reports/cycle_close.html", context, status=status)
 
 
-def cycle_report(request: Request, pk: int, format_: str) -> HttpResponse:
+def cycle_report(request: Request, pk: int, format_: str) -> HttpResponseBase:
+    """The report as a download. A PDF or XLSX not built yet is built by a worker while the
+    reader watches its progress (``cycle_export``); every later reader of the same report gets
+    the same file at once."""
     cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
     edition = request.GET.get("edition", Edition.PARTICIPANTS)
     if edition not in Edition.values:
         return HttpResponseBadRequest(EDITION_CHOICE, content_type="text/plain; charset=utf-8")
-    return report_response(cycle, request.user, format_, edition)
+    if format_ not in EXPORTED_FORMATS:
+        return report_response(cycle, request.user, format_, edition)
+    export, to_build = report_export_claim(cycle=cycle, reader=request.user, format_=format_, edition=edition)
+    if to_build:
+        queue_report_export(export)
+        export.refresh_from_db()  # built already when there is no worker to wait for
+    if export.is_ready:
+        return _export_file(export)
+    return redirect(export)
 
 
 EDITION_CHOICE = "Choose the edition: participants (the default) or internal (CTED staff)."
 
 
-def report_response(cycle: StocktakingCycle, reader: Who, format_: str, edition: str) -> HttpResponse:
-    """The report of ``cycle`` in ``edition`` and one of exports.FORMATS, as a download, if ``reader`` may read it."""
+def cycle_export(request: Request, pk: int, export_pk: int) -> HttpResponseBase:
+    """An export of the report: its progress while it is built (htmx polls the status part), the file when ready."""
+    export = get_object_or_404(ReportExport.objects.select_related("cycle__plan"), pk=export_pk, cycle_id=pk)
+    permissions.may_read_edition(request.user, export.edition).require()
+    if export.is_ready:
+        if request.htmx:
+            # The status part asks the browser to come back to this address, which now downloads the file.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = export.get_absolute_url()
+            return response
+        return _export_file(export)
+    context = {
+        "export": export,
+        "cycle": export.cycle,
+        "retry": reverse("cycle-report", args=[pk, export.format]) + f"?edition={export.edition}",
+    }
+    template = "reports/_export_status.html" if request.htmx else "reports/export_progress.html"
+    return render(request, template, context)
+
+
+def _export_file(export: ReportExport) -> FileResponse:
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=exports.download_name(export.cycle.plan.code, export.cycle.title, export.edition, export.format),
+        content_type=exports.FORMATS[export.format],
+    )
+
+
+def report_response(cycle: StocktakingCycle, reader: Who, format_: str, edition: str) -> HttpResponseBase:
+    """The report of ``cycle`` in ``edition`` and one of exports.FORMATS, as a download, if ``reader`` may read it.
+
+    A PDF or XLSX built before for the same report is served as it is; one not built yet is
+    built now and kept for the next reader. The CSV is streamed.
+    """
     permissions.may_read_edition(reader, edition).require()
+    if format_ in EXPORTED_FORMATS:
+        export, to_build = report_export_claim(cycle=cycle, reader=reader, format_=format_, edition=edition)
+        if to_build:
+            export = report_export_build(export_id=export.pk) or export
+        if export.is_ready:
+            return _export_file(export)
+        # Another request is building it: this one does not wait for that build.
     report = cycle_report_read(cycle=cycle, edition=edition)
-    query = f"?edition={edition}"
-    links = {f: reverse("cycle-report", args=[cycle.pk, f]) + query for f in exports.FORMATS}
-    links["cycle"] = cycle.get_absolute_url()
-    content = exports.render(report, format_, **({"links": links} if format_ == "html" else {}))
-    response = HttpResponse(content, content_type=exports.FORMATS[format_])
     disposition = "inline" if format_ == "html" else "attachment"
+    if format_ == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            exports.csv_chunks(report), content_type=exports.FORMATS[format_]
+        )
+    else:
+        query = f"?edition={edition}"
+        links = {f: reverse("cycle-report", args=[cycle.pk, f]) + query for f in exports.FORMATS}
+        links["cycle"] = cycle.get_absolute_url()
+        content = (
+            exports.render_html(report, links=links).encode() if format_ == "html" else exports.render(report, format_)
+        )
+        response = HttpResponse(content, content_type=exports.FORMATS[format_])
     response["Content-Disposition"] = f'{disposition}; filename="{exports.filename(report, format_)}"'
     return response
 

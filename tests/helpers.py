@@ -51,3 +51,8 @@ def backdate(entries, when) -> None:
         entries.update(created_at=when)
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def body(response) -> bytes:
+    """What a response carries, whether it came whole or streamed (a CSV, a stored file)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content

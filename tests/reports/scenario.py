@@ -30,7 +30,7 @@ from actions.models import Activity, ActivityOpenKind, Confidentiality, Particip
 from actions.services import status_entry_log, status_entry_review
 from reports.models import StocktakingCycle
 from reports.services import cycle_create
-from tests.helpers import NAIROBI, nairobi, organization
+from tests.helpers import NAIROBI, body, nairobi, organization
 
 PERIOD_START = datetime.date(2025, 1, 1)
 PERIOD_END = datetime.date(2025, 6, 30)
@@ -201,8 +201,8 @@ def api_report_url(cycle: StocktakingCycle, format_: str | None = None, edition:
 
 def fetch(client, url: str) -> bytes:
     response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content[:500])
-    return response.content
+    assert response.status_code == 200, (url, response.status_code, body(response)[:500])
+    return body(response)
 
 
 def read_json(content: bytes) -> dict:
