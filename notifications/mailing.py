@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
+from actions.models import StatusEntry, StatusEntryReview
 from notifications.delivery import enqueue_delivery
 from notifications.models import Reminder
 from organizations.models import FocalPoint, Organization
@@ -194,4 +195,24 @@ def notify_focal_points(
             context={**context, "focal_point": focal_point, "organization": organization},
         )
         for focal_point in focal_points_of([organization])
+    )
+
+
+# What tells an organization's focal points of a step in one of its entries' life.
+RECEIPT_TEMPLATES = {"logged": "entry_logged", "returned": "entry_returned"}
+
+
+def entry_receipts_write(*, entry_id: int, step: str, review_id: int | None = None) -> int:
+    """Write the e-mails telling ``entry``'s organization's focal points of ``step``; the count written.
+
+    Written once per focal point and step (the key), however often it is asked for.
+    """
+    entry = StatusEntry.objects.select_related("organization", "activity__plan", "author").get(pk=entry_id)
+    review = StatusEntryReview.objects.select_related("reviewer").get(pk=review_id) if review_id else None
+    return notify_focal_points(
+        organization=entry.organization,
+        key=f"entry:{entry.pk}:{step}",
+        step=step,
+        template=RECEIPT_TEMPLATES[step],
+        context={"entry": entry, "review": review, "link": absolute(entry.activity.get_absolute_url())},
     )

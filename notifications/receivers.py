@@ -1,19 +1,21 @@
 """Whom to tell when something happens in the domain apps (connected in NotificationsConfig.ready).
 
-Each receiver runs inside the transaction of the change it hears of: the e-mail it writes
-commits with that change, and is sent after it.
+Each receiver runs inside the transaction of the change it hears of. The e-mails it causes
+are written by a worker once the change commits (or, without one, in that transaction) and
+sent after.
 """
 
 import logging
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from django.dispatch import receiver
 
 from actions.models import StatusEntry, StatusEntryReview
 from actions.signals import entry_logged, entry_returned
-from notifications.mailing import absolute, notify_focal_points
-from notifications.tasks import distribute_cycle_report
+from notifications.mailing import entry_receipts_write
+from notifications.tasks import distribute_cycle_report, write_entry_receipts
 from reports.models import StocktakingCycle
 from reports.signals import cycle_closed
 
@@ -23,25 +25,32 @@ logger = logging.getLogger(__name__)
 @receiver(entry_logged, dispatch_uid="notifications.entry_logged")
 def receipt_for_logged_entry(sender: type, *, entry: StatusEntry, **kwargs: Any) -> None:
     """The organization's focal points hear that progress was logged on its behalf."""
-    _tell_focal_points(entry, step="logged", template="entry_logged")
+    _tell_focal_points(entry.pk, step="logged")
 
 
 @receiver(entry_returned, dispatch_uid="notifications.entry_returned")
 def notice_of_returned_entry(sender: type, *, entry: StatusEntry, review: StatusEntryReview, **kwargs: Any) -> None:
     """The organization's focal points hear that CTED returned an entry, and why."""
-    _tell_focal_points(entry, step="returned", template="entry_returned", review=review)
+    _tell_focal_points(entry.pk, step="returned", review_id=review.pk)
 
 
-def _tell_focal_points(
-    entry: StatusEntry, *, step: str, template: str, review: StatusEntryReview | None = None
-) -> None:
-    notify_focal_points(
-        organization=entry.organization,
-        key=f"entry:{entry.pk}:{step}",
-        step=step,
-        template=template,
-        context={"entry": entry, "review": review, "link": absolute(entry.activity.get_absolute_url())},
-    )
+def _tell_focal_points(entry_id: int, *, step: str, review_id: int | None = None) -> None:
+    """A worker writes the e-mails once the change commits: the request that logs an entry does not
+    wait for one e-mail per focal point. Without a worker they are written now, in the change's
+    transaction; with a broker that cannot be reached, once it commits, here."""
+    arguments: dict[str, Any] = {"entry_id": entry_id, "step": step, "review_id": review_id}
+    if current_app.conf.task_always_eager:
+        entry_receipts_write(**arguments)
+        return
+
+    def queue() -> None:
+        try:
+            write_entry_receipts.apply_async(kwargs=arguments, retry=False)
+        except Exception as error:  # any broker failure: kombu raises several kinds
+            logger.warning("Receipts of entry %s not queued (%s); written in the request.", entry_id, error)
+            entry_receipts_write(**arguments)
+
+    transaction.on_commit(queue)
 
 
 @receiver(cycle_closed, dispatch_uid="notifications.cycle_closed")
