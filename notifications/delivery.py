@@ -65,9 +65,9 @@ def reminder_deliver(*, reminder_id: int) -> bool:
         reminder.attempts += 1
         try:
             # A stored file that cannot be read fails like the mail server: recorded, retried.
-            for record in reminder.attachments.order_by("format"):
+            for record in reminder.attachments.select_related("cycle__plan").order_by("format"):
                 with record.file.open("rb") as stored:
-                    message.attach(record.file.name.rsplit("/", 1)[-1], stored.read(), exports.FORMATS[record.format])
+                    message.attach(record.download_name, stored.read(), exports.FORMATS[record.format])
             message.send()
         except SEND_ERRORS as error:
             failure = error

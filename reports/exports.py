@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
@@ -20,7 +19,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label, status_stylesheet
 from reports.builder import OrganizationRow, Report
-from reports.models import Edition
+from reports.models import Edition, download_name
 
 FORMATS = {
     "html": "text/html; charset=utf-8",
@@ -52,11 +51,6 @@ def edition_label(report: Report) -> str:
 
 def filename(report: Report, extension: str) -> str:
     return download_name(report.plan_code, report.cycle_title, report.edition, extension)
-
-
-def download_name(plan_code: str, cycle_title: str, edition: str, extension: str) -> str:
-    """The name a report's file is downloaded as, whatever name it is stored under."""
-    return f"stocktaking-{plan_code}-{slugify(cycle_title)}-{edition}.{extension}"
 
 
 def organization_status(organization: OrganizationRow) -> str:

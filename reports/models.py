@@ -8,6 +8,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from actions.models import Activity, Plan, Reporters, StatusEntry, StatusEntryQuerySet, returned_as_of
 from actions.permissions import SYSTEM, Who
@@ -25,6 +26,12 @@ class Edition(models.TextChoices):
 
     PARTICIPANTS = "participants", "Participants edition"
     INTERNAL = "internal", "Internal edition (CTED staff)"
+
+
+def download_name(plan_code: str, cycle_title: str, edition: str, extension: str) -> str:
+    """The name a report's file is downloaded and attached as, whatever name it is stored under (storage
+    may add a suffix to keep two files apart)."""
+    return f"stocktaking-{plan_code}-{slugify(cycle_title)}-{edition}.{extension}"
 
 
 class StocktakingCycle(models.Model):
@@ -160,6 +167,11 @@ class ReportFile(models.Model):
     def __str__(self) -> str:
         return f"{self.cycle} ({self.format})"
 
+    @property
+    def download_name(self) -> str:
+        """Stored reports are the participants edition's."""
+        return download_name(self.cycle.plan.code, self.cycle.title, Edition.PARTICIPANTS, self.format)
+
 
 class ExportState(models.TextChoices):
     QUEUED = "queued", "Waiting for a worker"
@@ -203,6 +215,10 @@ class ReportExport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cycle-export", args=[self.cycle_id, self.pk])
+
+    @property
+    def download_name(self) -> str:
+        return download_name(self.cycle.plan.code, self.cycle.title, self.edition, self.format)
 
     @property
     def is_ready(self) -> bool:

@@ -172,7 +172,7 @@ def _export_file(export: ReportExport) -> FileResponse:
     return FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=exports.download_name(export.cycle.plan.code, export.cycle.title, export.edition, export.format),
+        filename=export.download_name,
         content_type=exports.FORMATS[export.format],
     )
 
@@ -281,10 +281,10 @@ def spreadsheet_upload(request: Request, acronym: str) -> HttpResponse:
 
 def cycle_report_file(request: Request, pk: int, format_: str) -> FileResponse:
     """The report stored when the cycle closed, as it was sent to all participants."""
-    record = get_object_or_404(ReportFile, cycle_id=pk, format=format_)
+    record = get_object_or_404(ReportFile.objects.select_related("cycle__plan"), cycle_id=pk, format=format_)
     return FileResponse(
         record.file.open("rb"),
         as_attachment=True,
-        filename=record.file.name.rsplit("/", 1)[-1],
+        filename=record.download_name,
         content_type=exports.FORMATS[format_],
     )

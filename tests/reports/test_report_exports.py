@@ -294,3 +294,27 @@ def test_the_csvs_memory_does_not_grow_with_its_rows():
     assert large_size > 40 * small_size
     # Fifty times the rows, the same few chunks' worth of memory (a whole-file buffer would be 50 times larger).
     assert large_peak < 2 * small_peak + 512 * 1024, (small_peak, large_peak)
+
+
+def test_a_file_is_downloaded_under_the_reports_name_whatever_name_storage_gave_it(
+    cycle, staff, secretariat, focal_point
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reports.services import cycle_report_store
+
+    year = timezone.now().year
+    name = "stocktaking-nairobi-2007-first-half-2025-participants"
+    # Files of the same name already there: the storage gives the new ones another name.
+    default_storage.save(f"exports/{year}/{name}.pdf", ContentFile(b"another file"))
+    export_response = signed_in(staff).get(report_url(cycle, "pdf"))
+    assert ReportExport.objects.get().file.name != f"exports/{year}/{name}.pdf"
+    cycle_close(cycle=cycle, actor=secretariat, confirm=True)
+    default_storage.save(f"reports/{year}/{name}.xlsx", ContentFile(b"another file"))
+    stored = cycle_report_store(cycle=cycle, actor=secretariat)["xlsx"]
+    assert stored.file.name != f"reports/{year}/{name}.xlsx"
+    sent_response = signed_in(focal_point).get(f"/cycles/{cycle.pk}/sent/xlsx")
+    assert export_response["Content-Disposition"] == f'attachment; filename="{name}.pdf"'
+    assert sent_response["Content-Disposition"] == f'attachment; filename="{name}.xlsx"'
+    assert body(sent_response).startswith(b"PK")
