@@ -8,16 +8,15 @@ sent after.
 import logging
 from typing import Any
 
-from celery import current_app
 from django.db import transaction
 from django.dispatch import receiver
 
 from actions.models import StatusEntry, StatusEntryReview
 from actions.signals import entry_logged, entry_returned
-from notifications.mailing import entry_receipts_write
 from notifications.tasks import distribute_cycle_report, write_entry_receipts
 from reports.models import StocktakingCycle
 from reports.signals import cycle_closed
+from tracker.queueing import run_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -38,19 +37,7 @@ def _tell_focal_points(entry_id: int, *, step: str, review_id: int | None = None
     """A worker writes the e-mails once the change commits: the request that logs an entry does not
     wait for one e-mail per focal point. Without a worker they are written now, in the change's
     transaction; with a broker that cannot be reached, once it commits, here."""
-    arguments: dict[str, Any] = {"entry_id": entry_id, "step": step, "review_id": review_id}
-    if current_app.conf.task_always_eager:
-        entry_receipts_write(**arguments)
-        return
-
-    def queue() -> None:
-        try:
-            write_entry_receipts.apply_async(kwargs=arguments, retry=False)
-        except Exception as error:  # any broker failure: kombu raises several kinds
-            logger.warning("Receipts of entry %s not queued (%s); written in the request.", entry_id, error)
-            entry_receipts_write(**arguments)
-
-    transaction.on_commit(queue)
+    run_after_commit(write_entry_receipts, entry_id=entry_id, step=step, review_id=review_id)
 
 
 @receiver(cycle_closed, dispatch_uid="notifications.cycle_closed")

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_reader_watches_a_pdf_being_built_and_it_downloads_by_itself(cast, sign_in, live_server, monkeypatch):
     queue: list[int] = []
     monkeypatch.setitem(current_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(build_report_export, "apply_async", lambda args, **options: queue.append(*args))
+    monkeypatch.setattr(build_report_export, "apply_async", lambda kwargs, **options: queue.append(kwargs["export_id"]))
     cycle = cycle_create(
         plan=Plan.objects.get(code="nairobi-2007"),
         title="First half of 2026",

@@ -60,7 +60,9 @@ def worker(monkeypatch):
 
     fake = Worker()
     monkeypatch.setitem(current_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(build_report_export, "apply_async", lambda args, **options: fake.queue.append(*args))
+    monkeypatch.setattr(
+        build_report_export, "apply_async", lambda kwargs, **options: fake.queue.append(kwargs["export_id"])
+    )
     monkeypatch.setattr(transaction, "on_commit", lambda callback, using=None, robust=False: callback())
     return fake
 
