@@ -10,7 +10,8 @@ half of them accepted through a review, opens a cycle on each plan and times eve
 for a CTED staff reader. Each figure is the whole of what a worker does: reading the report
 and rendering it. Memory is measured twice: Python's own allocations (tracemalloc) and the
 peak resident size of a process forked to do only that export, which counts WeasyPrint's
-and Pango's C allocations too; the process's size before the export is printed beside it.
+and Pango's C allocations too; the process's size before the export is printed beside it,
+and the peak of the largest worker process it started (the PDF's parts, REPORT_PDF_PROCESSES).
 Nothing of it stays behind. It prints figures; it asserts nothing.
 """
 
@@ -111,10 +112,13 @@ def measure(function):
     return statistics.median(times), peak, result, len(times)
 
 
-def peak_rss(function) -> tuple[float, float]:
-    """The resident size (MiB) of a process forked from this one, before and at its peak while it runs ``function``.
+def peak_rss(function) -> tuple[float, float, float]:
+    """The resident size (MiB) of a process forked from this one before and at its peak while it runs
+    ``function``, and the peak of the largest process it started in turn (0 if none): the PDF's workers.
 
     The child's peak is its own: ru_maxrss of RUSAGE_CHILDREN is the largest of the children's.
+    A worker is forked from the child and shares its pages until it writes to them, so the
+    worker's figure counts what it shares too.
     """
     read, write = os.pipe()
     pid = os.fork()
@@ -122,14 +126,16 @@ def peak_rss(function) -> tuple[float, float]:
         os.close(read)
         before = _current_rss()
         function()
-        os.write(write, f"{before} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}".encode())
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        os.write(write, f"{before} {own} {workers}".encode())
         os._exit(0)
     os.close(write)
     with os.fdopen(read) as pipe:
         answer = pipe.read()
     os.waitpid(pid, 0)
-    before, peak = (float(x) for x in answer.split())
-    return before, peak
+    before, peak, workers = (float(x) for x in answer.split())
+    return before, peak, workers
 
 
 def _current_rss() -> float:
@@ -156,7 +162,7 @@ def main() -> None:
         print(f"database: {connection.vendor}; synthetic plan made in {time.perf_counter() - started:.1f} s")
         print(
             f"{'plan':<14}{'format':<8}{'median s':>10}{'py MiB':>8}{'RSS before':>12}{'RSS peak':>10}"
-            f"{'size KiB':>10}{'runs':>6}",
+            f"{'worker peak':>13}{'size KiB':>10}{'runs':>6}",
             flush=True,
         )
         for code in ["nairobi-2007", "bench-plan"]:
@@ -165,7 +171,7 @@ def main() -> None:
                                  period_end=datetime.date(2026, 12, 31), deadline=datetime.date(2026, 12, 1),
                                  author=staff)  # fmt: skip
             seconds, peak, _report, runs = measure(lambda cycle=cycle: build_report(cycle=cycle, edition="internal"))
-            print(f"{code:<14}{'build':<8}{seconds:>10.3f}{peak / 2**20:>8.1f}{'':>32}{runs:>6}", flush=True)
+            print(f"{code:<14}{'build':<8}{seconds:>10.3f}{peak / 2**20:>8.1f}{'':>45}{runs:>6}", flush=True)
             formats = sys.argv[1:] or ["json", "csv", "xlsx", "html", "pdf"]
 
             def export(format_, cycle=cycle) -> int:
@@ -181,10 +187,10 @@ def main() -> None:
             resident = {format_: peak_rss(lambda format_=format_: export(format_)) for format_ in formats}
             for format_ in formats:
                 seconds, peak, size, runs = measure(lambda format_=format_: export(format_))
-                before, rss = resident[format_]
+                before, rss, workers = resident[format_]
                 print(
                     f"{'':<14}{format_:<8}{seconds:>10.3f}{peak / 2**20:>8.1f}{before:>12.0f}{rss:>10.0f}"
-                    f"{size / 1024:>10.0f}{runs:>6}",
+                    f"{f'{workers:.0f}' if workers else '':>13}{size / 1024:>10.0f}{runs:>6}",
                     flush=True,
                 )
         print(f"(each figure: the median of its runs, building the report included; "

@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -18,7 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label, status_stylesheet
-from reports.builder import OrganizationRow, Report
+from reports import pdf
+from reports.builder import ActivityRow, ObjectiveSection, OrganizationRow, Report
 from reports.models import Edition, download_name
 
 FORMATS = {
@@ -295,7 +297,53 @@ def _stylesheet() -> str:
     return report_css + status_stylesheet()
 
 
-def render_html(report: Report, *, for_pdf: bool = False, links: dict | None = None) -> str:
+@dataclass(frozen=True)
+class Section:
+    """An objective under its heading, or a run of its activities where the PDF cuts a long objective in parts."""
+
+    objective: ObjectiveSection
+    activities: list[ActivityRow]
+    continued: bool = False
+
+
+# A part of the PDF (reports/pdf.py) holds about this many rows: an activity and each of its organizations count one.
+PDF_PART_ROWS = 250
+
+
+def pdf_parts(report: Report, rows: int = PDF_PART_ROWS) -> list[list[Section]]:
+    """The objectives in runs of about ``rows`` rows: whole objectives while they fit, a long one cut at activities."""
+    parts: list[list[Section]] = []
+    part: list[Section] = []
+    size = 0
+    for objective in report.objectives:
+        weights = [1 + len(activity.organizations) for activity in objective.activities]
+        if part and size + sum(weights) > rows:
+            parts.append(part)
+            part, size = [], 0
+        start = 0
+        for index, weight in enumerate(weights):
+            if size and size + weight > rows:
+                part.append(Section(objective, objective.activities[start:index], continued=start > 0))
+                parts.append(part)
+                part, size, start = [], 0, index
+            size += weight
+        part.append(Section(objective, objective.activities[start:], continued=start > 0))
+    if part:
+        parts.append(part)
+    return parts
+
+
+def render_html(
+    report: Report,
+    *,
+    for_pdf: bool = False,
+    links: dict | None = None,
+    front: bool = True,
+    sections: list[Section] | None = None,
+) -> str:
+    """The report as an HTML document: the title page and summary (``front``), then ``sections`` (every objective)."""
+    if sections is None:
+        sections = [Section(objective, objective.activities) for objective in report.objectives]
     context = {
         "report": report,
         "for_pdf": for_pdf,
@@ -304,19 +352,30 @@ def render_html(report: Report, *, for_pdf: bool = False, links: dict | None = N
         "edition": edition_label(report),
         "completeness_text": completeness_text(report),
         "internal": report.edition == Edition.INTERNAL,
+        "front": front,
+        "sections": sections,
     }
     return render_to_string("reports/report_document.html", context)
 
 
-def to_pdf(report: Report, progress: Progress = _silent) -> bytes:
-    from weasyprint import HTML  # imported here: it loads Pango, which only PDF export needs
+def _page_footers(report: Report, first: int, last: int, pages: int) -> str:
+    context = {
+        "report": report,
+        "stylesheet": _stylesheet(),
+        "first": first,
+        "pages": pages,
+        "later_pages": range(last - first),
+    }
+    return render_to_string("reports/report_page_footers.html", context)
 
-    progress(10, "Writing the document")
-    html = HTML(string=render_html(report, for_pdf=True))
-    progress(25, "Laying out the pages")
-    document = html.render()
-    progress(80, f"Writing {len(document.pages):,} pages")
-    return document.write_pdf()
+
+def to_pdf(report: Report, progress: Progress = _silent) -> bytes:
+    """The title page and summary, then the objectives in parts, laid out side by side (reports/pdf.py)."""
+    progress(5, "Writing the document")
+    parts = [render_html(report, for_pdf=True, sections=[])]
+    for sections in pdf_parts(report, PDF_PART_ROWS):  # the module's figure, read now: the tests change it
+        parts.append(render_html(report, for_pdf=True, front=False, sections=sections))
+    return pdf.write(parts, functools.partial(_page_footers, report), progress)
 
 
 def render(report: Report, format_: str, progress: Progress = _silent, **html_options) -> bytes:

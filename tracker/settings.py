@@ -4,6 +4,7 @@ See README.md for the variables. Nothing secret lives in this file.
 """
 
 import datetime
+import os
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
@@ -141,6 +142,8 @@ REMINDER_DAYS_BEFORE = sorted(set(env_int_list("REMINDER_DAYS_BEFORE", [14, 7, 1
 REMINDER_OVERDUE_MAX = env_int("REMINDER_OVERDUE_MAX", 3)
 # A closed cycle's stored PDF and XLSX go with its e-mail when together they weigh at most this; else links only.
 REPORT_ATTACHMENT_MAX_BYTES = env_int("REPORT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+# How many processes lay out the parts of one PDF report at once (reports/pdf.py); 1 lays them out in turn.
+REPORT_PDF_PROCESSES = env_int("REPORT_PDF_PROCESSES", min(2, os.cpu_count() or 1), minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

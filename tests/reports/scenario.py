@@ -24,10 +24,12 @@ import re
 import subprocess
 
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from actions.models import Activity, ActivityOpenKind, Confidentiality, Participation, Plan, Responsibility, StatusEntry
 from actions.services import status_entry_log, status_entry_review
+from reports.builder import ActivityRow, ObjectiveSection, OrganizationRow, Report
 from reports.models import StocktakingCycle
 from reports.services import cycle_create
 from tests.helpers import NAIROBI, body, nairobi, organization
@@ -271,3 +273,61 @@ def html_completeness(html: str) -> tuple[int, int]:
     found = re.findall(r"(\d+) of (\d+) expected pairs reported", html)
     assert len(found) == 1, found
     return int(found[0][0]), int(found[0][1])
+
+
+def synthetic_report(objectives: list[int], organizations: int = 3) -> Report:
+    """A report with as many objectives as ``objectives`` has numbers and that many activities in each,
+    each activity with ``organizations`` organizations that reported; built without a database."""
+    moment = timezone.now()
+    sections = [
+        ObjectiveSection(
+            number=o,
+            title="",
+            text=f"Objective {o}",
+            activities=[
+                ActivityRow(
+                    id=o * 100_000 + n,
+                    number=f"{o}.{n}",
+                    text=f"Activity {o}.{n} " * 10,
+                    responsible_text="ICAO, WCO, IMO",
+                    status="ongoing",
+                    previous_status=None,
+                    updated=True,
+                    organizations=[
+                        OrganizationRow(
+                            acronym=a,
+                            name=a,
+                            role="lead",
+                            status="ongoing",
+                            reported_on=moment.date(),
+                            observations="Held. " * 20,
+                            review_state="accepted",
+                            confidentiality="participants",
+                        )
+                        for a in ("ICAO", "WCO", "IMO", "INTERPOL", "UNODC")[:organizations]
+                    ],
+                )
+                for n in range(1, count + 1)
+            ],
+            distribution={"ongoing": count},
+        )
+        for o, count in enumerate(objectives, start=1)
+    ]
+    return Report(
+        plan_code="big",
+        plan_title="Big",
+        cycle_id=1,
+        cycle_title="One",
+        period_start=moment.date(),
+        period_end=moment.date(),
+        deadline=moment.date(),
+        state="open",
+        as_of=moment,
+        previous_cycle_title=None,
+        objectives=sections,
+        reported_pairs=0,
+        expected_pairs=0,
+        missing=[],
+        not_applicable_pairs=0,
+        edition="internal",
+    )

@@ -10,13 +10,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports import exports
-from reports.builder import ActivityRow, ObjectiveSection, OrganizationRow, Report
+from reports.builder import Report, build_report
 from reports.models import ExportState, ReportExport
 from reports.services import EXPORT_FRESH_FOR, EXPORT_STALLED_AFTER, cycle_close, report_export_build
 from reports.tasks import build_report_export
 from tests.conftest import token_client
 from tests.helpers import body
-from tests.reports.scenario import api_report_url, log, new_cycle, populate, read_xlsx, report_url, signed_in
+from tests.reports.scenario import (
+    api_report_url,
+    log,
+    new_cycle,
+    populate,
+    read_xlsx,
+    report_url,
+    signed_in,
+    synthetic_report,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +183,12 @@ def test_the_build_tells_how_far_it_has_gone(cycle, staff, monkeypatch):
         percents = [percent for f, percent, _ in seen if f == format_]
         assert percents == sorted(percents) and len(percents) >= 3
     assert any(stage.startswith("Writing row 1 of") for f, _, stage in seen if f == "xlsx")
-    assert ("pdf", 25, "Laying out the pages") in seen
+    pdf_stages = [stage for f, _, stage in seen if f == "pdf"]
+    parts = len(exports.pdf_parts(build_report(cycle=cycle, edition="internal"))) + 1  # and the title page and summary
+    assert [f"Laid out part {n} of {parts}" for n in range(1, parts + 1)] == [
+        stage for stage in pdf_stages if stage.startswith("Laid out")
+    ]
+    assert pdf_stages[-1].startswith("Numbering")
 
 
 def test_a_failed_build_says_so_and_the_next_request_tries_again(cycle, staff, monkeypatch):
@@ -242,45 +256,6 @@ def test_the_csv_is_streamed(cycle, staff):
     assert body(response).startswith(b"\xef\xbb\xbfEdition,Plan,")
 
 
-def synthetic_report(activities: int) -> Report:
-    """A report of ``activities`` activities with three organizations each, built without a database."""
-    rows = [
-        ActivityRow(
-            id=n,
-            number=f"1.{n}",
-            text=f"Activity {n} " * 10,
-            responsible_text="ICAO, WCO, IMO",
-            status="ongoing",
-            previous_status=None,
-            updated=True,
-            organizations=[
-                OrganizationRow(acronym=a, name=a, role="lead", status="ongoing", observations="Held. " * 20)
-                for a in ("ICAO", "WCO", "IMO")
-            ],
-        )
-        for n in range(activities)
-    ]
-    moment = timezone.now()
-    return Report(
-        plan_code="big",
-        plan_title="Big",
-        cycle_id=1,
-        cycle_title="One",
-        period_start=moment.date(),
-        period_end=moment.date(),
-        deadline=moment.date(),
-        state="open",
-        as_of=moment,
-        previous_cycle_title=None,
-        objectives=[ObjectiveSection(number=1, title="", text="One", activities=rows, distribution={})],
-        reported_pairs=0,
-        expected_pairs=0,
-        missing=[],
-        not_applicable_pairs=0,
-        edition="internal",
-    )
-
-
 def streaming_peak(report: Report) -> tuple[int, int]:
     """The peak memory of writing ``report``'s CSV chunk by chunk, and the bytes written."""
     tracemalloc.start()
@@ -291,8 +266,8 @@ def streaming_peak(report: Report) -> tuple[int, int]:
 
 
 def test_the_csvs_memory_does_not_grow_with_its_rows():
-    small_peak, small_size = streaming_peak(synthetic_report(100))
-    large_peak, large_size = streaming_peak(synthetic_report(5000))
+    small_peak, small_size = streaming_peak(synthetic_report([100]))
+    large_peak, large_size = streaming_peak(synthetic_report([5000]))
     assert large_size > 40 * small_size
     # Fifty times the rows, the same few chunks' worth of memory (a whole-file buffer would be 50 times larger).
     assert large_peak < 2 * small_peak + 512 * 1024, (small_peak, large_peak)
