@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from actions.display import NO_UPDATE
 from actions.models import Activity, Objective, Plan, ReviewState, Status, StatusEntry, Theme
 from organizations.models import Organization
+from tracker.forms import QuickSelect
 
 NO_ACCEPTED_ENTRY = "none"
 
@@ -146,6 +147,8 @@ class PlanActivityFilter(ActivityFilter):
             # though it may be in another plan); the page's lists keep Django's own words.
             filter_.extra.pop("help_text", None)
             filter_.extra.pop("error_messages", None)
+            if isinstance(filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                filter_.extra["widget"] = QuickSelect
 
 
 class StatusEntryFilter(django_filters.FilterSet):

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from actions.models import Confidentiality, Participation, Plan, ReviewDecision, Status, StatusEntry
 from organizations.models import Organization
+from tracker.forms import QuickSelect
 
 
 class EvidenceField(forms.CharField):
@@ -87,7 +88,10 @@ class ParticipantAddForm(forms.Form):
     # Any organization is accepted here, so that one already taking part is told so by the service;
     # the choices offered are those not taking part yet.
     organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
-        queryset=Organization.objects.all(), empty_label="Choose the organization", label="Organization"
+        queryset=Organization.objects.all(),
+        empty_label="Choose the organization",
+        label="Organization",
+        widget=QuickSelect,
     )
     joined_on = forms.DateField(
         label="Joined on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate

@@ -262,7 +262,8 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         )
 
     def for_plan_page(self, plan: "Plan", who: Who) -> "ActivityQuerySet":
-        return self.filter(plan=plan).select_related("objective").with_responsibilities().with_progress(who)
+        """The plan page's rows; ``with_named_acronyms`` adds their organizations once they are read."""
+        return self.filter(plan=plan).select_related("objective").with_progress(who)
 
     def open_to(self, organization: Organization) -> "ActivityQuerySet":
         """Activities ``organization`` may report on: named in them, or open to its kind."""
@@ -286,6 +287,25 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
             .prefetch_related("open_kinds")
             .with_progress(who)
         )
+
+
+def with_named_acronyms(activities: list["Activity"]) -> list["Activity"]:
+    """``activities``, each given ``named_acronyms``: its organizations' acronyms, leads first.
+
+    One query of pairs rather than a prefetch, which builds a query set per activity and two
+    models per organization named: a fifth of the time of a 400-activity plan page.
+    """
+    named: dict[int, list[str]] = {activity.pk: [] for activity in activities}
+    pairs = (
+        Responsibility.objects.filter(activity__in=list(named))
+        .order_by("role", "organization__acronym")
+        .values_list("activity_id", "organization__acronym")
+    )
+    for activity_id, acronym in pairs:
+        named[activity_id].append(acronym)
+    for activity in activities:
+        activity.named_acronyms = named[activity.pk]
+    return activities
 
 
 class PlanManager(models.Manager["Plan"]):

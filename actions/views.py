@@ -30,6 +30,7 @@ from actions.models import (
     Responsibility,
     ReviewState,
     StatusEntry,
+    with_named_acronyms,
 )
 from actions.permissions import Who
 from actions.services import (
@@ -122,7 +123,7 @@ def _plan_activities_context(request: Request, plan: Plan) -> dict[str, Any]:
     activities = filterset.queryset.none() if unreadable else filterset.qs
 
     by_objective: dict[int, list[Activity]] = {}
-    for activity in activities:
+    for activity in with_named_acronyms(list(activities)):
         by_objective.setdefault(activity.objective_id, []).append(activity)
     distribution = Activity.objects.filter(plan=plan).status_distribution(user, by="objective_id")
     return {
