@@ -202,6 +202,14 @@ def test_activity_detail_query_count(api, django_assert_num_queries):
         assert api.get(f"/api/v1/activities/{activity.pk}/").status_code == 200
 
 
+def test_a_detail_is_found_by_its_address_whatever_the_lists_parameters_say(api):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="1.1")
+    for parameters in ({"plan": "cica-2008"}, {"updated_since": "not a date"}, {"organization": "NOBODY"}):
+        response = api.get(f"/api/v1/activities/{activity.pk}/", parameters)
+        assert response.status_code == 200 and response.json()["number"] == "1.1", parameters
+    assert api.get("/api/v1/activities/", {"updated_since": "not a date"}).status_code == 400  # lists still check
+
+
 def test_plan_list_and_detail_query_counts_do_not_grow(api, django_assert_num_queries):
     # 1 token and user, 1 count, 1 plans with their counts.
     with django_assert_num_queries(3):
