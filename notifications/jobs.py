@@ -5,6 +5,7 @@ it writes is unique per recipient and key, so a second run sends nothing again.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from itertools import islice
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator
 
 from actions import permissions
-from actions.models import Plan, Reporters, ReviewState, Status, StatusEntry, returned_as_of
+from actions.models import Activity, Plan, Reporters, ReviewState, Status, StatusEntry, returned_as_of
 from notifications.delivery import deliver_pending
 from notifications.mailing import (
     Mail,
@@ -31,7 +32,7 @@ from notifications.mailing import (
 from organizations.confirmation import confirmation_token
 from organizations.models import FocalPoint, Organization, wants_digests
 from organizations.roles import Role
-from reports.models import CycleState, StocktakingCycle
+from reports.models import CycleState, StocktakingCycle, unreported_now
 from reports.services import cycle_close, cycle_report_sent, cycle_report_store
 
 CONFIRM_EVERY_DAYS = 335  # about once a year, with a month's slack
@@ -50,55 +51,65 @@ def reminder_step(deadline: datetime.date, today: datetime.date) -> str | None:
 
 
 def send_cycle_reminders(today: datetime.date) -> str:
+    due = [(cycle, step) for cycle in _open_cycles() if (step := reminder_step(cycle.deadline, today)) is not None]
+    # Who has not reported in every cycle due a reminder, and their focal points, read at once:
+    # the run's queries do not grow with the open cycles; its writes go by REMINDER_BATCH e-mails.
+    unreported = unreported_now([cycle for cycle, _ in due])
+    contacts: dict[int, list[FocalPoint]] = defaultdict(list)
+    for focal_point in focal_points_of({o for pending in unreported.values() for o in pending}):
+        contacts[focal_point.organization_id].append(focal_point)
+    mails = (
+        mail for cycle, step in due for mail in _cycle_reminders(cycle, step, unreported[cycle.pk], contacts, today)
+    )
     written = 0
-    for cycle in StocktakingCycle.objects.filter(state=CycleState.OPEN).select_related("plan"):
-        step = reminder_step(cycle.deadline, today)
-        if step is None:
-            continue
-        pending = cycle.unreported()
-        # What every reminder of the cycle says alike, and what every focal point of one
-        # organization reads alike, is written once: most of a run's time was spent formatting
-        # the same dates, addresses and activity lines again for each person.
-        shared = {
-            "cycle": cycle,
-            "deadline": formats.date_format(cycle.deadline, "j F Y"),
-            "period": f"{formats.date_format(cycle.period_start, 'j F Y')} to "
-            f"{formats.date_format(cycle.period_end, 'j F Y')}",
-            "days_left": (cycle.deadline - today).days,
-            "overdue_days": (today - cycle.deadline).days,
-            "cycle_url": absolute(cycle.get_absolute_url()),
-        }
-        lists: dict[int, dict] = {}
-        mails = []
-        for focal_point in focal_points_of(pending):
-            organization = focal_point.organization
-            if organization.pk not in lists:
-                lists[organization.pk] = {
-                    "activities": [
-                        (a.number, Truncator(a.text).words(20, truncate=" …"), absolute(a.get_absolute_url()))
-                        for a in pending[organization]
-                    ],
-                    "upload_url": absolute(reverse("spreadsheet-upload", args=[organization.acronym])),
-                }
-            mails.append(
-                Mail(
-                    recipient=focal_point.email,
-                    user=focal_point.user,
-                    cycle=cycle,
-                    step=step,
-                    # One person may be focal point of two organizations: one reminder for each.
-                    key=f"cycle:{cycle.pk}:{organization.acronym}:{step}",
-                    template="cycle_reminder",
-                    context={
-                        **shared,
-                        **lists[organization.pk],
-                        "focal_point": focal_point,
-                        "organization": organization,
-                    },
-                )
-            )
-        written += reminders_write(mails)
+    while batch := list(islice(mails, REMINDER_BATCH)):
+        written += reminders_write(batch)
     return f"{written} reminder(s) written"
+
+
+# Reminders are written this many at a time: one query finds those written before, a few insert the rest.
+REMINDER_BATCH = 5000
+
+
+def _cycle_reminders(
+    cycle: StocktakingCycle,
+    step: str,
+    pending: dict[Organization, list[Activity]],
+    contacts: dict[int, list[FocalPoint]],
+    today: datetime.date,
+) -> Iterator[Mail]:
+    """The reminders of ``step`` to the focal points of each organization that has not reported in ``cycle``."""
+    # What every reminder of the cycle says alike, and what every focal point of one
+    # organization reads alike, is written once: most of a run's time was spent formatting
+    # the same dates, addresses and activity lines again for each person.
+    shared = {
+        "cycle": cycle,
+        "deadline": formats.date_format(cycle.deadline, "j F Y"),
+        "period": f"{formats.date_format(cycle.period_start, 'j F Y')} to "
+        f"{formats.date_format(cycle.period_end, 'j F Y')}",
+        "days_left": (cycle.deadline - today).days,
+        "overdue_days": (today - cycle.deadline).days,
+        "cycle_url": absolute(cycle.get_absolute_url()),
+    }
+    for organization, activities in pending.items():
+        listed = {
+            "activities": [
+                (a.number, Truncator(a.text).words(20, truncate=" …"), absolute(a.get_absolute_url()))
+                for a in activities
+            ],
+            "upload_url": absolute(reverse("spreadsheet-upload", args=[organization.acronym])),
+        }
+        for focal_point in contacts[organization.pk]:
+            yield Mail(
+                recipient=focal_point.email,
+                user=focal_point.user,
+                cycle=cycle,
+                step=step,
+                # One person may be focal point of two organizations: one reminder for each.
+                key=f"cycle:{cycle.pk}:{organization.acronym}:{step}",
+                template="cycle_reminder",
+                context={**shared, **listed, "focal_point": focal_point, "organization": organization},
+            )
 
 
 def _active_users():
@@ -123,7 +134,8 @@ def send_digests(today: datetime.date) -> str:
     since = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time.min))
     cycles = list(_open_cycles())
     # Who has not reported is the same for every reader: a filing in confidence is a filing.
-    unreported = {cycle: cycle.unreported() for cycle in cycles}
+    pending = unreported_now(cycles)
+    unreported = {cycle: pending[cycle.pk] for cycle in cycles}
     # Each cycle's silent organizations, the first few by name and how many more: the cycle's page
     # lists them all (with 100 open cycles, naming every one made each digest 200 KB).
     silent = [
