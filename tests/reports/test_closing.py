@@ -211,10 +211,10 @@ def test_others_may_not_see_the_confirmation_page(request, cycle, role):
 def test_the_confirmation_page_costs_a_fixed_number_of_queries(django_assert_num_queries, cycle, secretariat):
     client = signed_in(secretariat)
     # the session; the user; the cycle with its plan; the user's role (groups); the plan's expected
-    # reporters for the organizations (activities, responsibilities, open kinds, participants,
-    # not-applicable declarations: 5); the focal points' distinct addresses; the pairs reported in
-    # the cycle; the expected reporters again for who has not reported (5)
-    with django_assert_num_queries(16):
+    # reporters for the organizations (activities, responsibilities, open kinds, participants, their
+    # organizations, not-applicable declarations: 6); the focal points' distinct addresses; the pairs
+    # reported in the cycle; the expected reporters again for who has not reported (6)
+    with django_assert_num_queries(18):
         assert client.get(f"/cycles/{cycle.pk}/close/").status_code == 200
 
 

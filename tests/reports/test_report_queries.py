@@ -58,10 +58,10 @@ def test_building_a_report_does_not_grow_with_the_entries(django_assert_num_quer
 
     def build():
         # the previous cycle; the activities with their objectives and both overall statuses; the
-        # expected reporters (activities, responsibilities with organizations, open kinds,
-        # participants, not-applicable declarations); each organization's latest entry in the
+        # expected reporters (activities, responsibilities, open kinds, participants, their
+        # organizations, not-applicable declarations); each organization's latest entry in the
         # cycle; the objectives; the pairs that reported (who has not)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             return build_report(cycle=cycle, edition=edition)
 
     before = build()
@@ -72,11 +72,11 @@ def test_building_a_report_does_not_grow_with_the_entries(django_assert_num_quer
 
 def test_the_report_download_does_not_grow_with_the_entries(django_assert_num_queries, cycle, staff):
     client = signed_in(staff)
-    # the session; the user; the cycle with its plan; the reader's role; then the 10 queries of
+    # the session; the user; the cycle with its plan; the reader's role; then the 11 queries of
     # building the report
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         before = read_json(fetch(client, report_url(cycle, "json")))
     add_history(60, staff)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         after = read_json(fetch(client, report_url(cycle, "json")))
     assert after["completeness"]["reported"] > before["completeness"]["reported"]
