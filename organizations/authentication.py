@@ -9,6 +9,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from organizations.models import ApiToken
+from organizations.roles import remember_role, role_group
 
 # last_used_at is written at most this often, so using a token costs no write per request.
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
@@ -25,8 +26,13 @@ class ApiTokenAuthentication(TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:
-        # One query: the token and its user.
-        token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+        # One query: the token, its user and the user's role.
+        token = (
+            ApiToken.objects.select_related("user")
+            .annotate(role_group=role_group("user_id"))
+            .filter(key_hash=ApiToken.hash_key(key))
+            .first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         if token.revoked_at is not None:
@@ -41,6 +47,8 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 "This token was made before the account's password changed: ask for a new one."
             )
+        group: str | None = token.role_group  # type: ignore[attr-defined]  # annotated above
+        remember_role(user, {group} if group else set())
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

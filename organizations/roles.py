@@ -11,6 +11,7 @@ from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import models
+from django.db.models import Case, OuterRef, Subquery, Value, When
 
 
 class Role(models.TextChoices):
@@ -35,16 +36,26 @@ def user_role(user: Any) -> Role | None:
         return None
     if "_tracker_role" in user.__dict__:
         return user.__dict__["_tracker_role"]
-    role: Role | None
-    if user.is_superuser:
-        role = Role.STAFF
-    else:
-        # From the groups prefetched with the user when a job reads many users, else one query.
-        names = {group.name for group in user.groups.all()}
-        # The most capable role wins when an account was put in several groups.
-        role = next((r for r in Role if GROUP_NAMES[r] in names), None)
+    # From the groups prefetched with the user when a job reads many users, else one query.
+    names = set() if user.is_superuser else {group.name for group in user.groups.all()}
+    return remember_role(user, names)
+
+
+def remember_role(user: Any, group_names: set[str]) -> Role | None:
+    """Keep on ``user`` the role its groups named ``group_names`` give it, for ``user_role``."""
+    # The most capable role wins when an account was put in several groups.
+    most_capable = next((r for r in Role if GROUP_NAMES[r] in group_names), None)
+    role = Role.STAFF if user.is_superuser else most_capable
     user.__dict__["_tracker_role"] = role
     return role
+
+
+def role_group(user: str) -> Subquery:
+    """The name of the user's group that gives it its role (the most capable, as ``remember_role``
+    picks), ``user`` naming the user's id in the outer query: to read a role with its user."""
+    rank = Case(*(When(name=GROUP_NAMES[r], then=Value(n)) for n, r in enumerate(Role)), default=Value(len(Role)))
+    groups = Group.objects.filter(user=OuterRef(user), name__in=GROUP_NAMES.values())
+    return Subquery(groups.annotate(rank=rank).order_by("rank").values("name")[:1])
 
 
 def ensure_role_groups(**kwargs) -> None:

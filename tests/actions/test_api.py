@@ -183,10 +183,10 @@ def grow_plan(plan_code: str, count: int) -> None:
 
 def test_activity_list_query_count_does_not_grow(api, django_assert_num_queries):
     def fetch():
-        # 1 token and user, 1 the viewer's role (groups), 1 the plan named by ?plan=, 1 count,
+        # 1 token with its user and the viewer's role, 1 the plan named by ?plan=, 1 count,
         # 1 page of activities with plan, objective, status and last update,
         # 1 responsibilities with organizations, 1 open kinds, 1 themes.
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             return api.get("/api/v1/activities/", {"plan": "nairobi-2007"})
 
     assert fetch().json()["count"] == 40
@@ -197,8 +197,8 @@ def test_activity_list_query_count_does_not_grow(api, django_assert_num_queries)
 def test_activity_detail_query_count(api, django_assert_num_queries):
     activity = Activity.objects.get(plan__code="nairobi-2007", number="1.1")
     StatusEntryFactory.create_batch(5, activity=activity)
-    # 1 token and user, 1 role, 1 activity, 1 responsibilities, 1 open kinds, 1 themes.
-    with django_assert_num_queries(6):
+    # 1 token with its user and role, 1 activity, 1 responsibilities, 1 open kinds, 1 themes.
+    with django_assert_num_queries(5):
         assert api.get(f"/api/v1/activities/{activity.pk}/").status_code == 200
 
 

@@ -424,11 +424,11 @@ def test_status_entry_list_query_count_does_not_grow(api, django_assert_num_quer
     log_history(3)
 
     def fetch(counted: bool):
-        # 1 token and user, 1 the viewer's role (groups), 1 the latest entry and review (what the
+        # 1 token with its user and the viewer's role, 1 the latest entry and review (what the
         # count depends on), 1 count when they changed since the last count,
         # 1 page of entries with activity, plan, organization, author and the correcting entry,
         # 1 reviews with their reviewers.
-        with django_assert_num_queries(5 + counted):
+        with django_assert_num_queries(4 + counted):
             return api.get(ENTRIES)
 
     assert fetch(counted=True).json()["count"] == 3
@@ -443,10 +443,10 @@ def test_a_focal_points_status_entry_list_query_count_does_not_grow(focal_point,
     log_history(3)
 
     def fetch():
-        # 1 token and user, 1 role, 1 the focal point's organization (for restricted entries),
+        # 1 token with its user and role, 1 the focal point's organization (for restricted entries),
         # 1 the organization named by ?organization=, 1 the latest entry and review, 1 count (a new
         # latest entry each time), 1 page of entries, 1 reviews with reviewers.
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             return client.get(ENTRIES, {"organization": "ICAO"})
 
     first = fetch().json()["count"]
@@ -463,9 +463,9 @@ def test_filtered_list_query_count(api, entries, django_assert_num_queries):
         deadline=datetime.date(2027, 1, 15),
     )
     params = {"activity": nairobi("1.1").pk, "organization": "WCO", "cycle": cycle.pk}
-    # 1 token and user, 1 role, 1 the activity named, 1 the organization named, 1 the cycle named,
+    # 1 token with its user and role, 1 the activity named, 1 the organization named, 1 the cycle named,
     # 1 the latest entry and review, 1 count, 1 page of entries, 1 reviews.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = api.get(ENTRIES, params)
     assert ids(response) == [entries["wco_11"]]
 
@@ -473,8 +473,8 @@ def test_filtered_list_query_count(api, entries, django_assert_num_queries):
 def test_status_entry_detail_query_count(api, django_assert_num_queries):
     log_history(6)
     entry = StatusEntry.objects.filter(reviews__decision="accept").first()
-    # 1 token and user, 1 role, 1 entry with activity, plan, organization, author and the correcting
+    # 1 token with its user and role, 1 entry with activity, plan, organization, author and the correcting
     # entry, 1 reviews with their reviewers.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = api.get(f"{ENTRIES}{entry.pk}/")
     assert len(response.json()["reviews"]) == 2

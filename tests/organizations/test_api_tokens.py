@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from organizations.models import ApiToken
+from organizations.roles import Role
 from organizations.services import api_token_create, api_token_revoke
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +218,29 @@ def test_staff_revoke_a_token_in_the_admin(client, staff, viewer):
     )
     assert response.status_code == 302
     assert_refused(client_with(key), "revoked")
+
+
+@pytest.mark.parametrize(
+    ("groups", "superuser", "expected"),
+    [
+        ([Role.VIEWER], False, Role.VIEWER),
+        ([Role.FOCAL_POINT], False, Role.FOCAL_POINT),
+        ([Role.VIEWER, Role.STAFF, Role.SECRETARIAT], False, Role.STAFF),  # the most capable wins
+        ([Role.VIEWER, Role.SECRETARIAT], False, Role.SECRETARIAT),
+        ([], False, None),
+        ([], True, Role.STAFF),
+    ],
+)
+def test_the_role_read_with_the_token_is_the_role_the_groups_give(db, groups, superuser, expected):
+    from django.contrib.auth.models import Group, User
+
+    from organizations.authentication import ApiTokenAuthentication
+    from organizations.roles import GROUP_NAMES, user_role
+
+    user = User.objects.create_user("several", email="several@example.org", is_superuser=superuser)
+    user.groups.set([Group.objects.get_or_create(name=GROUP_NAMES[role])[0] for role in groups])
+    user.groups.add(Group.objects.create(name="Not a role"))
+    _, key = api_token_create(user=user, name="roles")
+    read, _ = ApiTokenAuthentication().authenticate_credentials(key)
+    assert "_tracker_role" in read.__dict__, "read with the token, not asked again"
+    assert user_role(read) == expected == user_role(User.objects.get(pk=user.pk))
