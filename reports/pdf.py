@@ -7,8 +7,9 @@ own, so memory follows the largest part rather than the whole, and up to
 ``settings.REPORT_PDF_PROCESSES`` processes lay parts out at once. pypdf joins the parts.
 
 A part cannot know the page it starts on until the parts before it are laid out, so the parts
-carry no page numbers: they are stamped on afterwards from a second document with as many
-pages, holding the running footers only ("Page 3 of 176"), drawn over each page of the joined file.
+carry no page numbers: once the pages are counted, documents of blank pages holding only the
+running footers ("Page 3 of 176"), a run of pages each, laid out by the same workers, are drawn
+over the pages of the joined file.
 
 The worker processes come from billiard, Celery's own multiprocessing: the standard library's
 refuses to start processes from inside a Celery worker's (daemonic) pool process, and the
