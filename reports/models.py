@@ -131,8 +131,12 @@ class StocktakingCycle(models.Model):
     def reporters(self, as_of: datetime.datetime | None = None) -> Reporters:
         """The plan's expected reporters for this cycle: its participants at the period's end (or
         now, if that is earlier), its not-applicable declarations as they stood at ``as_of``."""
-        moment = as_of or timezone.now()
-        return self.plan.reporters(on=min(self.period_end, timezone.localdate(moment)), as_of=as_of)
+        return self.plan.reporters(on=self.participants_day(as_of), as_of=as_of)
+
+    def participants_day(self, as_of: datetime.datetime | None = None) -> datetime.date:
+        """The day whose participants are expected to report: the period's end, or ``as_of``'s day
+        (today by default) if that is earlier."""
+        return min(self.period_end, timezone.localdate(as_of or timezone.now()))
 
     def unreported(
         self, as_of: datetime.datetime | None = None, reporters: Reporters | None = None
@@ -161,8 +165,7 @@ def unreported_now(cycles: list[StocktakingCycle]) -> dict[int, dict[Organizatio
 
     The jobs ask it for every open cycle: asked cycle by cycle, their queries grew by six with each.
     """
-    today = timezone.localdate()
-    days = {cycle.pk: min(cycle.period_end, today) for cycle in cycles}
+    days = {cycle.pk: cycle.participants_day() for cycle in cycles}
     reporters = reporters_of([(cycle.plan, days[cycle.pk]) for cycle in cycles])
     reported: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for start in range(0, len(cycles), UNION_BRANCHES):
