@@ -51,17 +51,18 @@ def reminder_deliver(*, reminder_id: int) -> bool:
     failure = None
     with transaction.atomic():
         reminder = (
-            Reminder.objects.select_for_update(skip_locked=True)
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("body")
             .filter(pk=reminder_id, state=ReminderState.PENDING)
             .first()
         )
         if reminder is None:
             return False
         message = EmailMultiAlternatives(
-            reminder.subject, reminder.body_text, settings.DEFAULT_FROM_EMAIL, [reminder.recipient]
+            reminder.subject, reminder.body.text, settings.DEFAULT_FROM_EMAIL, [reminder.recipient]
         )
-        if reminder.body_html:
-            message.attach_alternative(reminder.body_html, "text/html")
+        if reminder.body.html:
+            message.attach_alternative(reminder.body.html, "text/html")
         reminder.attempts += 1
         try:
             # A stored file that cannot be read fails like the mail server: recorded, retried.

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 
 from actions.models import StatusEntry, StatusEntryReview
 from notifications.delivery import enqueue_delivery
-from notifications.models import Reminder
+from notifications.models import MailBody, Reminder
 from organizations.models import FocalPoint, Organization
 from reports.models import ReportFile
 
@@ -56,6 +56,7 @@ def reminder_write(
     )
     try:
         with transaction.atomic():
+            MailBody.objects.stored([reminder.body])
             reminder.save()
             reminder.attachments.set(attachments)
     except IntegrityError:
@@ -118,12 +119,12 @@ def reminders_write(mails: Iterable[Mail]) -> int:
                 step=mail.step,
                 key=mail.key,
                 subject=text.subject,
-                body_text=text.body_text,
-                body_html=text.body_html,
+                body=text.body,
             )
         )
     try:
         with transaction.atomic():
+            MailBody.objects.stored([row.body for row in rows])
             Reminder.objects.bulk_create(rows, batch_size=500)
             for row, mail in zip(rows, new, strict=True):
                 if mail.attachments:
@@ -156,8 +157,10 @@ def _reminder(mail: Mail) -> Reminder:
         step=mail.step,
         key=mail.key,
         subject=" ".join(render_to_string(f"emails/{mail.template}_subject.txt", context).split())[:250],
-        body_text=render_to_string(f"emails/{mail.template}.txt", context),
-        body_html=render_to_string(f"emails/{mail.template}.html", context),
+        body=MailBody.of(
+            render_to_string(f"emails/{mail.template}.txt", context),
+            render_to_string(f"emails/{mail.template}.html", context),
+        ),
     )
 
 

@@ -1,5 +1,7 @@
 """The outgoing-mail record: every e-mail the tracker sends is one row, written once."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 
@@ -10,6 +12,53 @@ class ReminderState(models.TextChoices):
     PENDING = "pending", "Pending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+class MailBodyManager(models.Manager["MailBody"]):
+    def stored(self, bodies: list["MailBody"]) -> list["MailBody"]:
+        """``bodies`` (unsaved, each ``MailBody.of(...)``), each given the primary key of its stored row.
+
+        Bodies alike are stored once: a digest edition's thousands of readers, or a body written
+        again by a later run, share one row. One insert for all of them.
+        """
+        unique = {body.sha256: body for body in bodies}
+        # ON CONFLICT DO UPDATE (of nothing that changes) so that the rows already there answer with their keys too.
+        self.bulk_create(
+            list(unique.values()),
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["sha256"],
+            update_fields=["sha256"],
+        )
+        for body in bodies:
+            body.pk = unique[body.sha256].pk
+        return bodies
+
+
+class MailBody(models.Model):
+    """The text and HTML of an e-mail, stored once however many are sent alike (content-addressed)."""
+
+    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    text = models.TextField()
+    html = models.TextField(blank=True)
+
+    objects = MailBodyManager()
+
+    class Meta:
+        verbose_name_plural = "mail bodies"
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+    @classmethod
+    def of(cls, text: str, html: str = "") -> "MailBody":
+        """An unsaved body for ``text`` and ``html``, named by their digest."""
+        digest = hashlib.sha256()
+        for part in (text, html):
+            encoded = part.encode()
+            digest.update(len(encoded).to_bytes(8, "big"))  # so that text and html cannot trade characters
+            digest.update(encoded)
+        return cls(sha256=digest.hexdigest(), text=text, html=html)
 
 
 class Reminder(models.Model):
@@ -31,8 +80,7 @@ class Reminder(models.Model):
     step = models.CharField(max_length=40, help_text="Which reminder: before-14, overdue-1, digest, matrix...")
     key = models.CharField(max_length=120)
     subject = models.CharField(max_length=250)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
+    body = models.ForeignKey(MailBody, on_delete=models.PROTECT, related_name="+")
     attachments = models.ManyToManyField(
         ReportFile, blank=True, related_name="+", help_text="Stored reports sent with the e-mail as attachments."
     )

@@ -248,3 +248,25 @@ def organization_of(n: int):
     from organizations.models import Organization
 
     return Organization.objects.get(acronym=["ICAO", "WCO"][n % 2])
+
+
+def test_readers_of_one_edition_share_one_stored_body_and_each_receives_it_whole(week, staff, secretariat):
+    from notifications.models import MailBody, Reminder
+
+    colleagues = [f"colleague{n}@example.org" for n in range(3)]
+    wants(staff, MailPreference.REMINDERS_AND_DIGESTS)
+    for n, address in enumerate(colleagues):
+        wants(
+            UserFactory(username=f"colleague{n}", email=address, role=Role.STAFF), MailPreference.REMINDERS_AND_DIGESTS
+        )
+    messages = digests()
+    written = Reminder.objects.filter(step="digest", recipient__in=[staff.email, *colleagues])
+    assert written.count() == 4
+    assert written.values("body").distinct().count() == 1  # CTED staff read alike: one edition
+    # Stored once is not shared by readers who may read different things: the secretariat's differs.
+    assert Reminder.objects.get(step="digest", recipient=secretariat.email).body_id != written.first().body_id
+    assert MailBody.objects.count() == Reminder.objects.values("body").distinct().count()
+    sent = [one_to(messages, address) for address in (staff.email, *colleagues)]
+    assert "nairobi-2007 3.6, WCO: Planned (submitted)" in sent[0].body
+    assert {message.body for message in sent} == {sent[0].body}
+    assert {html(message) for message in sent} == {html(sent[0])}

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from actions.models import Confidentiality
 from notifications.delivery import reminder_deliver
 from notifications.jobs import JOBS
-from notifications.models import Reminder, ReminderState
+from notifications.models import MailBody, Reminder, ReminderState
 from organizations.models import FocalPoint
 from reports.models import CycleState, ReportFile
 from reports.services import cycle_close
@@ -363,7 +363,13 @@ def test_running_every_job_twice_sends_nothing_twice(everything_due):
 
 
 def test_two_reminders_with_the_same_recipient_and_key_cannot_both_exist(db):
-    fields = {"recipient": BOB, "key": "cycle:1:before-14", "step": "before-14", "subject": "S", "body_text": "B"}
+    fields = {
+        "recipient": BOB,
+        "key": "cycle:1:before-14",
+        "step": "before-14",
+        "subject": "S",
+        "body": MailBody.objects.stored([MailBody.of("B")])[0],
+    }
     Reminder.objects.create(**fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         Reminder.objects.create(**fields)

@@ -54,7 +54,7 @@ def test_a_returned_entrys_notice_is_written_by_the_worker_with_the_reason(staff
     assert worker[-1]["step"] == "returned" and worker[-1]["review_id"] is not None
     write_entry_receipts(**worker[-1])
     notice = Reminder.objects.get(key=f"entry:{entry.pk}:returned")
-    assert "Say which ports took part." in notice.body_text
+    assert "Say which ports took part." in notice.body.text
 
 
 def test_with_the_broker_down_the_receipts_are_written_in_the_request(focal_point, monkeypatch):
