@@ -165,6 +165,18 @@ def readable_entries(who: Who, prefix: str = "") -> Q:
     return visible
 
 
+def readership(who: Who) -> tuple[str, int | None]:
+    """Which entries ``who`` reads, as a key: readers with the same key read the same entries, so they
+    may share what is computed from them (an answer kept in the cache, an edition of the digest).
+    The same rule as ``readable_entries``."""
+    actor = actor_of(who)
+    if not actor.is_authenticated:
+        return ("nobody", None)
+    if sees_restricted(actor):
+        return ("everything", None)
+    return ("organization", actor.organization.pk) if actor.organization is not None else ("participants", None)
+
+
 def may_read(who: Who, entry: "StatusEntry | None") -> Decision:
     """May ``who`` read ``entry``? Restricted entries are for CTED staff and the reporting organization."""
     actor = actor_of(who)

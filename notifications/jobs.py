@@ -172,7 +172,7 @@ def send_digests(today: datetime.date) -> str:
         may_review = bool(permissions.may_review(reader))
         everything = permissions.sees_restricted(reader)
         organization = reader.organization
-        edition = (everything, None if everything else getattr(organization, "pk", None), may_review)
+        edition = (permissions.readership(reader), may_review)
         if edition not in editions:
             new_entries = list(islice((e for e in week_entries if permissions.may_read(reader, e)), 100))
             if may_review and everything:

@@ -17,3 +17,6 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tracker-test-media-"))
 # The test client and the browser tests' live server speak plain HTTP (HTTPS is tested with secure=True).
 SECURE_SSL_REDIRECT = False
+# The API's kept answers are on in every test (a process of its own, so the local-memory cache is
+# shared by all that reads and writes): each test that writes, then reads, checks they move on.
+API_ANSWERS_KEPT = True

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from actions import permissions
+from actions.api import answers
 from actions.api.serializers import (
     ActivitySerializer,
     ParticipantSerializer,
@@ -58,6 +59,14 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Activity.objects.for_api(self.request.user).prefetch_related("themes")
+
+    def retrieve(self, request, *args, **kwargs):
+        # Kept in the cache until anything it is read from changes (actions/api/answers.py).
+        answer_key, answer = answers.read(request, self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        if answer is None:
+            answer = dict(self.get_serializer(self.get_object()).data)
+            answers.keep(answer_key, answer)
+        return Response(answer)
 
 
 class StatusEntryViewSet(

@@ -1,0 +1,101 @@
+"""The activity detail API's answers kept in the cache (actions/api/answers.py): read once, then served
+from the cache, per readership, and never after anything they are read from has changed."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actions.api import answers
+from actions.models import Activity, Confidentiality, Responsibility, Theme
+from organizations.models import Organization
+from tests.conftest import token_client
+from tests.reports.scenario import accept, log, nairobi
+
+pytestmark = pytest.mark.django_db
+
+
+def detail(client, activity: Activity) -> tuple[dict, int]:
+    """The answer and how many queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/activities/{activity.pk}/")
+    assert response.status_code == 200, response.content
+    return response.json(), len(queries)
+
+
+def test_a_second_ask_is_answered_from_the_cache_with_the_token_query_alone(api):
+    activity = nairobi("3.2")
+    first, read = detail(api, activity)
+    again, kept = detail(api, activity)
+    assert again == first
+    assert (read, kept) == (5, 1)
+
+
+def test_nothing_is_kept_when_answers_are_not_kept(api, settings):
+    settings.API_ANSWERS_KEPT = False
+    activity = nairobi("3.2")
+    assert detail(api, activity)[1] == detail(api, activity)[1] == 5
+
+
+def test_an_accepted_entry_shows_at_once(api, focal_point, staff):
+    activity = nairobi("3.2")
+    assert detail(api, activity)[0]["status"] is None
+    accept(log(focal_point, "3.2", "ICAO", "completed", "Model legislation adopted."), staff)
+    answer = detail(api, activity)[0]
+    assert answer["status"] == "completed" and answer["last_update"] is not None
+
+
+def test_each_readership_gets_its_own_answer(api, focal_point, other_focal_point, staff):
+    # ICAO files in confidence: CTED staff and ICAO read its status, WCO and viewers do not.
+    accept(
+        log(focal_point, "3.2", "ICAO", "delayed", "Held up.", confidentiality=Confidentiality.RESTRICTED),
+        staff,
+    )
+    activity = nairobi("3.2")
+    icao, wco, cted = (token_client(user) for user in (focal_point, other_focal_point, staff))
+    assert detail(icao, activity)[0]["status"] == "delayed"
+    assert detail(wco, activity)[0]["status"] is None
+    assert detail(api, activity)[0]["status"] is None
+    assert detail(cted, activity)[0]["status"] == "delayed"
+    # And again, now from the cache: still each their own.
+    assert [detail(c, activity)[0]["status"] for c in (icao, wco, api, cted)] == ["delayed", None, None, "delayed"]
+
+
+def test_a_changed_text_theme_or_organization_shows_at_once(api):
+    activity = nairobi("3.2")
+    assert "border-security" not in detail(api, activity)[0]["themes"]
+    activity.text = "Reworded by the admin."
+    activity.save()
+    assert detail(api, activity)[0]["text"] == "Reworded by the admin."
+    theme = Theme.objects.create(slug="border-security", name="Border security")
+    activity.themes.add(theme)
+    assert "border-security" in detail(api, activity)[0]["themes"]
+    assert "WCO" not in detail(api, activity)[0]["organizations"]
+    Responsibility.objects.create(activity=activity, organization=Organization.objects.get(acronym="WCO"))
+    assert "WCO" in detail(api, activity)[0]["organizations"]
+    wco = Organization.objects.get(acronym="WCO")
+    wco.acronym = "WCO-OMD"
+    wco.save()
+    assert "WCO-OMD" in detail(api, activity)[0]["organizations"]
+
+
+def test_a_generation_lost_from_the_cache_is_never_an_old_one(api):
+    activity = nairobi("3.2")
+    detail(api, activity)
+    cache.delete(answers.GENERATION_KEY)
+    Activity.objects.filter(pk=activity.pk).update(text="Changed without a signal.")  # as in a shell
+    assert detail(api, activity)[0]["text"] == "Changed without a signal."
+
+
+def test_the_generation_moves_on_at_the_change_and_again_once_it_commits(django_capture_on_commit_callbacks):
+    before = answers.generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        Theme.objects.create(slug="kept", name="Kept")
+        assert answers.generation() == before + 1
+    assert len(callbacks) == 1
+    assert answers.generation() == before + 2
+
+
+def test_an_unknown_activity_is_a_404_and_nothing_is_kept(api):
+    assert api.get("/api/v1/activities/999999/").status_code == 404
+    assert api.get("/api/v1/activities/999999/").status_code == 404
