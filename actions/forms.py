@@ -1,7 +1,6 @@
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from actions.models import Confidentiality, Participation, Plan, ReviewDecision, Status, StatusEntry
@@ -53,8 +52,13 @@ def offer_organizations(field: forms.Field, organizations: list[Organization]) -
     """Offer ``organizations`` on whose behalf the form acts, in the order given (for logging,
     ``permissions.loggable_organizations``: leads, partners, then the others); one goes without asking."""
     assert isinstance(field, forms.ModelChoiceField)
-    order = Case(*[When(pk=o.pk, then=Value(i)) for i, o in enumerate(organizations)], default=Value(0))
-    field.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations]).order_by(order)
+    # The choices written from the list in hand; the query set only checks what is posted. (Ordered in
+    # SQL, a staff member's choice of some 300 organizations cost 300 ms a page: a CASE of 300 WHENs,
+    # compiled each time the field was read, and two templates per option.)
+    field.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = [*empty, *((o.pk, field.label_from_instance(o)) for o in organizations)]
+    field.widget = QuickSelect(choices=field.choices)
     if len(organizations) == 1:
         field.initial = organizations[0].pk
         field.widget = forms.HiddenInput()
