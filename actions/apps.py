@@ -6,6 +6,6 @@ class ActionsConfig(AppConfig):
     verbose_name = "Plans and activities"
 
     def ready(self) -> None:
-        from actions.api import answers
+        from actions import generation
 
-        answers.connect()
+        generation.connect()

@@ -21,7 +21,7 @@ from django.db.models.functions import Cast, Left, RowNumber, StrIndex, Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import permissions
+from actions import generation, permissions
 
 # The vocabularies are defined in actions.choices and read from here too.
 from actions.choices import Confidentiality as Confidentiality
@@ -281,13 +281,15 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
             )
         return self.filter(query)
 
+    def count_version(self) -> int | None:
+        """What any count of activities depends on: the generation of the API's kept answers, which
+        every write to plans, activities, entries and organizations moves on; None where answers are
+        not kept (the generation does not move there). For ``tracker.api.VersionedCountPaginator``."""
+        return generation.generation() if generation.kept() else None
+
     def for_api(self, who: Who) -> "ActivityQuerySet":
-        return (
-            self.select_related("plan", "objective")
-            .with_responsibilities()
-            .prefetch_related("open_kinds")
-            .with_progress(who)
-        )
+        """The API's activities; ``with_relations_read`` adds their relations once they are read."""
+        return self.select_related("plan", "objective").with_progress(who)
 
 
 def with_named_acronyms(activities: list["Activity"]) -> list["Activity"]:
@@ -303,6 +305,41 @@ def with_named_acronyms(activities: list["Activity"]) -> list["Activity"]:
         named[activity_id].append(acronym)
     for activity in activities:
         activity.named_acronyms = named[activity.pk]
+    return activities
+
+
+def with_relations_read(activities: list["Activity"]) -> list["Activity"]:
+    """``activities``, each given what the API shows of its relations, as plain values: ``named_pairs``, its
+    (acronym, role) pairs, leads first, then by acronym; ``open_to_kinds``, by kind; ``theme_slugs``,
+    by theme name.
+
+    Three queries of values rather than three prefetches, which build a query set and its models per
+    activity and relation: a third of the time of an API page of 100 activities.
+    """
+    ids = [activity.pk for activity in activities]
+    named: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
+    for activity_id, acronym, role in (
+        Responsibility.objects.filter(activity__in=ids)
+        .order_by("activity_id", "role", "organization__acronym")
+        .values_list("activity_id", "organization__acronym", "role")
+    ):
+        named[activity_id].append((acronym, role))
+    kinds: dict[int, list[str]] = {pk: [] for pk in ids}
+    for activity_id, kind in ActivityOpenKind.objects.filter(activity__in=ids).values_list("activity_id", "kind"):
+        kinds[activity_id].append(kind)
+    themes: dict[int, list[str]] = {pk: [] for pk in ids}
+    for activity_id, slug in (
+        Activity.themes.through.objects.filter(activity__in=ids)
+        .order_by("activity_id", "theme__name")
+        .values_list("activity_id", "theme__slug")
+    ):
+        themes[activity_id].append(slug)
+    for activity in activities:
+        activity.named_pairs, activity.open_to_kinds, activity.theme_slugs = (
+            named[activity.pk],
+            kinds[activity.pk],
+            themes[activity.pk],
+        )
     return activities
 
 
@@ -509,6 +546,10 @@ class Activity(models.Model):
     due_date = models.DateField(null=True, blank=True)
     # Set on the plan page's rows by with_named_acronyms: the organizations named, leads first.
     named_acronyms: list[str]
+    # Set on the API's activities by with_relations_read.
+    named_pairs: list[tuple[str, str]]
+    open_to_kinds: list[str]
+    theme_slugs: list[str]
     organizations: "models.ManyToManyField[Organization, Responsibility]" = models.ManyToManyField(
         Organization, through="Responsibility", related_name="activities", blank=True
     )

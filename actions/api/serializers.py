@@ -1,3 +1,5 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -66,11 +68,35 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_organizations(self, activity: Activity) -> list[str]:
-        return [r.organization.acronym for r in activity.responsibilities.all()]
+        return [acronym for acronym, _ in activity.named_pairs]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_open_to(self, activity: Activity) -> list[str]:
-        return [k.kind for k in activity.open_kinds.all()]
+        return list(activity.open_to_kinds)
+
+    def to_representation(self, activity: Activity) -> dict[str, Any]:
+        """The fields above, written directly from an activity ``with_relations_read``: DRF's field by
+        field walk took two thirds of an API page of 100 activities. The declared fields stay the
+        contract (the schema) and write the values that need formatting."""
+        fields = self.fields
+        last_update = activity.last_update  # type: ignore[attr-defined]  # annotated by with_progress
+        return {
+            "id": activity.pk,
+            "url": fields["url"].to_representation(activity),
+            "plan": activity.plan.code,
+            "objective": activity.objective.number,
+            "number": activity.number,
+            "text": activity.text,
+            "responsible_text": activity.responsible_text,
+            "note": activity.note,
+            "organizations": [acronym for acronym, _ in activity.named_pairs],
+            "responsibilities": [{"organization": acronym, "role": role} for acronym, role in activity.named_pairs],
+            "open_to": list(activity.open_to_kinds),
+            "themes": list(activity.theme_slugs),
+            "due_date": fields["due_date"].to_representation(activity.due_date) if activity.due_date else None,
+            "status": activity.status,  # type: ignore[attr-defined]  # annotated by with_progress
+            "last_update": fields["last_update"].to_representation(last_update) if last_update else None,
+        }
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):

@@ -16,7 +16,15 @@ from actions.api.serializers import (
     StatusEntrySerializer,
 )
 from actions.filters import ActivityFilter, StatusEntryFilter
-from actions.models import Activity, Objective, Participation, Plan, StatusEntry, StatusEntryReview
+from actions.models import (
+    Activity,
+    Objective,
+    Participation,
+    Plan,
+    StatusEntry,
+    StatusEntryReview,
+    with_relations_read,
+)
 from actions.services import status_entry_log, status_entry_review
 from tracker.api import service_errors
 
@@ -58,13 +66,18 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ActivityFilter
 
     def get_queryset(self):
-        return Activity.objects.for_api(self.request.user).prefetch_related("themes")
+        return Activity.objects.for_api(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return with_relations_read(page) if page is not None else None
 
     def retrieve(self, request, *args, **kwargs):
         # Kept in the cache until anything it is read from changes (actions/api/answers.py).
         answer_key, answer = answers.read(request, self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         if answer is None:
-            answer = dict(self.get_serializer(self.get_object()).data)
+            [activity] = with_relations_read([self.get_object()])
+            answer = dict(self.get_serializer(activity).data)
             answers.keep(answer_key, answer)
         return Response(answer)
 

@@ -1,12 +1,13 @@
-"""The activity detail API's answers kept in the cache (actions/api/answers.py): read once, then served
-from the cache, per readership, and never after anything they are read from has changed."""
+"""The activity detail API's answers kept in the cache (actions/api/answers.py, actions/generation.py):
+read once, then served from the cache, per readership, and never after anything they are read from
+has changed."""
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from actions.api import answers
+from actions import generation
 from actions.models import Activity, Confidentiality, Responsibility, Theme
 from organizations.models import Organization
 from tests.conftest import token_client
@@ -82,20 +83,40 @@ def test_a_changed_text_theme_or_organization_shows_at_once(api):
 def test_a_generation_lost_from_the_cache_is_never_an_old_one(api):
     activity = nairobi("3.2")
     detail(api, activity)
-    cache.delete(answers.GENERATION_KEY)
+    cache.delete(generation.GENERATION_KEY)
     Activity.objects.filter(pk=activity.pk).update(text="Changed without a signal.")  # as in a shell
     assert detail(api, activity)[0]["text"] == "Changed without a signal."
 
 
 def test_the_generation_moves_on_at_the_change_and_again_once_it_commits(django_capture_on_commit_callbacks):
-    before = answers.generation()
+    before = generation.generation()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         Theme.objects.create(slug="kept", name="Kept")
-        assert answers.generation() == before + 1
+        assert generation.generation() == before + 1
     assert len(callbacks) == 1
-    assert answers.generation() == before + 2
+    assert generation.generation() == before + 2
 
 
 def test_an_unknown_activity_is_a_404_and_nothing_is_kept(api):
     assert api.get("/api/v1/activities/999999/").status_code == 404
     assert api.get("/api/v1/activities/999999/").status_code == 404
+
+
+def test_a_list_of_activities_is_counted_once_per_generation(api, focal_point):
+    from django.utils import timezone
+
+    url = f"/api/v1/activities/?updated_since={timezone.localdate().isoformat()}"
+    assert api.get(url).json()["count"] == 0
+    with CaptureQueriesContext(connection) as counted_again:
+        assert api.get(url).json()["count"] == 0
+    assert not [q for q in counted_again.captured_queries if "COUNT(" in q["sql"]]
+    log(focal_point, "3.2", "ICAO", "in_progress", "Circulated.")
+    assert api.get(url).json()["count"] == 1
+
+
+def test_without_kept_answers_a_list_of_activities_is_counted_each_time(api, settings):
+    settings.API_ANSWERS_KEPT = False
+    api.get("/api/v1/activities/?plan=nairobi-2007")
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/v1/activities/?plan=nairobi-2007")
+    assert [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
