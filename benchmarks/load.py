@@ -4,7 +4,7 @@
 data, then at scale). On its own, against a database that is already there:
 
     python benchmarks/load.py --database-url postgres://postgres@127.0.0.1:5432/tracker \\
-        --path /api/v1/activities/1/ --token KEY [--clients 16 --seconds 20 --workers 2]
+        --path /api/v1/activities/1/ --token KEY [--clients 16 --seconds 20 --workers 2 --redis-url URL]
 
 It starts gunicorn (the ``deploy`` extra: ``pip install -e '.[deploy]'``) with the production
 settings (``tracker.settings``, DEBUG off, HTTPS said by the X-Forwarded-Proto header, as behind
@@ -62,7 +62,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def gunicorn(database_url: str, secret_key: str, port: int, workers: int) -> subprocess.Popen:
+def gunicorn(database_url: str, secret_key: str, port: int, workers: int, redis_url: str | None) -> subprocess.Popen:
     executable = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if executable is None:
         sys.exit("gunicorn is not installed: pip install -e '.[deploy]' (make bench does).")
@@ -77,6 +77,8 @@ def gunicorn(database_url: str, secret_key: str, port: int, workers: int) -> sub
         "LOG_LEVEL": "ERROR",
     }
     environment.pop("REDIS_URL", None)
+    if redis_url:  # as deployed: the shared cache keeps the activity detail API's answers
+        environment["REDIS_URL"] = redis_url
     command = [executable, "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     return subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=environment)
 
@@ -149,12 +151,13 @@ def throughput(
     clients: int = 16,
     seconds: float = 20.0,
     workers: int = 2,
+    redis_url: str | None = None,
 ) -> Load:
-    """Start gunicorn on ``database_url``, warm it up, and measure ``path`` asked with ``token``
-    (made under ``secret_key``)."""
+    """Start gunicorn on ``database_url`` (and ``redis_url``, its cache, if given), warm it up, and
+    measure ``path`` asked with ``token`` (made under ``secret_key``)."""
     port = free_port()
     headers = {"Authorization": f"Token {token}", "X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
-    server = gunicorn(database_url, secret_key, port, workers)
+    server = gunicorn(database_url, secret_key, port, workers, redis_url)
     try:
         wait_until_up(port, path, headers, server)
         hammer(port, path, headers, clients=clients, seconds=WARM_UP_SECONDS)
@@ -175,6 +178,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--redis-url", help="Redis for the server's cache and broker, as deployed (default: none, nothing kept)"
+    )
     options = parser.parse_args()
     if not options.secret_key:
         parser.error("say the SECRET_KEY the token was made under: --secret-key or SECRET_KEY")
@@ -186,6 +192,7 @@ def main() -> None:
         clients=options.clients,
         seconds=options.seconds,
         workers=options.workers,
+        redis_url=options.redis_url,
     )
     print(f"{options.path}: {load}")
 

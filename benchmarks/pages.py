@@ -16,8 +16,11 @@ each page, the database queries and the size of the answer (shipped / scale), th
 is at scale. The database and the throwaway media folder are removed at the end, even after a
 failure. It prints figures; it asserts nothing.
 
-Settings: tracker.settings_test with DEBUG off, ALLOWED_HOSTS=testserver and no REDIS_URL (the
-e-mails that logging an entry causes are written and sent in-process, to Django's memory outbox).
+Settings: tracker.settings_test with DEBUG off and ALLOWED_HOSTS=testserver. Redis as deployed, if
+it answers: ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/15``, a database the benchmark
+empties at the end) is the cache, which keeps the activity detail API's answers, and the broker,
+to which logging an entry hands its e-mails (no worker takes them: they are dropped at the end).
+Without Redis, the e-mails are written in the request and nothing is kept; the table says which.
 """
 
 import argparse
@@ -37,6 +40,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 REPEATS = 20
 # A row stops repeating once its runs took this many seconds (after at least MIN_RUNS runs).
 BUDGET = 30.0
@@ -314,6 +318,9 @@ def main() -> None:
     os.environ.update(DATABASE_URL=url, DEBUG="0", ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings_test")
     os.environ.pop("REDIS_URL", None)
+    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS
+    if answers(redis_url):
+        os.environ["REDIS_URL"] = redis_url
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, and benchmarks.load
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -330,12 +337,27 @@ def main() -> None:
 
             connections.close_all()
             shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+            if settings.REDIS_URL:  # the queued e-mails and the kept answers
+                import redis
+
+                redis.Redis.from_url(settings.REDIS_URL).flushdb()
     finally:
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+def answers(redis_url: str) -> bool:
+    """Whether Redis answers at ``redis_url``."""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
 def bench(options: argparse.Namespace) -> None:
+    from django.conf import settings
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
@@ -388,6 +410,12 @@ def bench(options: argparse.Namespace) -> None:
         f"{options.focal_points} focal points, {options.entries:,} entries (generated in {generated:.0f} s)\n"
     )
     print(table(shipped, scale, options.repeats), flush=True)
+    if settings.REDIS_URL:
+        print(
+            f"\nRedis at {settings.REDIS_URL}: the cache (kept API answers) and the broker (e-mails queued, not sent)."
+        )
+    else:
+        print("\nNo Redis: nothing kept in a cache; logging an entry writes its e-mails in the request.")
     print(f"\nAPI activity detail under gunicorn, {options.clients} clients:")
     print(f"  shipped: {shipped_load}\n  scale:   {scale_load}", flush=True)
 
@@ -411,6 +439,7 @@ def activity_load(t: Targets, options: argparse.Namespace) -> Any:
         t.staff_key,
         clients=options.clients,
         seconds=options.load_seconds,
+        redis_url=settings.REDIS_URL,
     )
     print(f"  API activity detail under gunicorn: {load}", flush=True)
     return load
