@@ -10,11 +10,14 @@ to connect to while creating and dropping the scratch one, e.g.
 ``postgres://me:secret@db:5432/postgres``); DATABASE_URL is ignored. It migrates the database,
 loads the shipped plans and measures each page and API call with Django's test client,
 in-process: first for the shipped data alone, then, in the same run, after
-``generate_scale_data`` (sizes from the options) and a VACUUM ANALYZE. It prints one table: for
-each page, the database queries and the size of the answer (shipped / scale), the median and
-95th percentile of the repeated runs in milliseconds, and how much slower the 95th percentile
-is at scale. The database and the throwaway media folder are removed at the end, even after a
-failure. It prints figures; it asserts nothing.
+``generate_scale_data`` (sizes from the options) and a VACUUM ANALYZE, twice: the same pages as
+before (the shipped plan, its activity, the same organization and people), then the largest (the
+plan of the busiest generated activity, 400 activities, and that activity). It prints one table:
+for each page, the database queries and the size of the answer (shipped / scale), the median and
+95th percentile of the repeated runs in milliseconds, how much slower the 95th percentile of the
+same page is at scale (the cost of history), and the figures of the largest. The database and
+the throwaway media folder are removed at the end, even after a failure. It prints figures; it
+asserts nothing.
 
 Settings: tracker.settings_test with DEBUG off and ALLOWED_HOSTS=testserver. Redis as deployed, if
 it answers: ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/15``, a database the benchmark
@@ -261,24 +264,25 @@ def run_phase(name: str, t: Targets, *, repeats: int, budget: float) -> list[Row
     return rows
 
 
-def table(shipped: list[Row], scale: list[Row], repeats: int) -> str:
-    """One table: each page's queries and KB (shipped / scale), its times in both, and the ratio of the p95s."""
+def table(shipped: list[Row], same: list[Row], largest: list[Row], repeats: int) -> str:
+    """One table: each page's queries and KB (shipped / scale), its times with the shipped data alone and
+    at scale, the ratio of those p95s (the same page: the shipped plan's), then the times of the largest
+    at scale (a 400-activity plan, the busiest activity; the same page where no plan is shown)."""
     header = (
-        f"{'what':<40} {'queries':>9} {'KB':>15} {'shipped p50 / p95 ms':>22} {'scale p50 / p95 ms':>22} "
-        f"{'ratio p95':>10}"
+        f"{'what':<38} {'queries':>7} {'KB':>12} {'shipped p50/p95':>16} {'scale p50/p95':>15} {'ratio':>6}"
+        f"  {'largest: q':>10} {'KB':>6} {'p50/p95 ms':>13}"
     )
     lines = [header, "-" * len(header)]
     notes = []
-    for before, after in zip(shipped, scale, strict=True):
+    for before, after, big in zip(shipped, same, largest, strict=True):
         ratio = after.p95 / before.p95 if before.p95 and not math.isnan(after.p95) else math.nan
-        mark = "*" if before.runs < repeats or after.runs < repeats else " "
+        mark = "*" if min(before.runs, after.runs, big.runs) < repeats else " "
         lines.append(
-            f"{before.what:<40} {f'{before.queries} / {after.queries}':>9} "
-            f"{f'{before.kb:.1f} / {after.kb:.1f}':>15} "
-            f"{f'{before.p50:.1f} / {before.p95:.1f}':>22} {f'{after.p50:.1f} / {after.p95:.1f}':>22} "
-            f"{f'{ratio:.1f}x':>9}{mark}"
+            f"{before.what:<38} {f'{before.queries}/{after.queries}':>7} {f'{before.kb:.1f}/{after.kb:.1f}':>12} "
+            f"{f'{before.p50:.1f}/{before.p95:.1f}':>16} {f'{after.p50:.1f}/{after.p95:.1f}':>15} "
+            f"{f'{ratio:.1f}x':>6}{mark} {big.queries:>10} {big.kb:>6.1f} {f'{big.p50:.1f}/{big.p95:.1f}':>13}"
         )
-        for phase, row in (("shipped", before), ("scale", after)):
+        for phase, row in (("shipped", before), ("scale", after), ("largest", big)):
             if row.status not in (200, 201):
                 notes.append(f"{row.what} ({phase}): answered {row.status}")
             if row.runs < repeats:
@@ -381,7 +385,8 @@ def bench(options: argparse.Namespace) -> None:
         "admin": User.objects.create_superuser("bench-admin", "bench-admin@example.org", "bench"),
     }
     shipped_targets = targets("nairobi-2007", accounts)
-    shipped = run_phase("Shipped data", shipped_targets, repeats=options.repeats, budget=options.budget)
+    runs = {"repeats": options.repeats, "budget": options.budget}
+    shipped = run_phase("Shipped data", shipped_targets, **runs)
     shipped_load = activity_load(shipped_targets, options)
 
     started = time.perf_counter()
@@ -400,8 +405,11 @@ def bench(options: argparse.Namespace) -> None:
         cursor.execute("VACUUM ANALYZE")
     vacuumed = time.perf_counter() - started
     print(f"generate_scale_data: {generated:.1f} s; VACUUM ANALYZE: {vacuumed:.1f} s", flush=True)
+    # The same pages as before (the shipped plan's), then the largest: what more history costs, and
+    # what a page of a 400-activity plan and of the busiest activity costs.
+    same = run_phase("At scale, the same pages", targets("nairobi-2007", accounts), **runs)
     scale_targets = targets(None, accounts)
-    scale = run_phase("At scale", scale_targets, repeats=options.repeats, budget=options.budget)
+    largest = run_phase("At scale, the largest", scale_targets, **runs)
     scale_load = activity_load(scale_targets, options)
 
     print(
@@ -409,7 +417,7 @@ def bench(options: argparse.Namespace) -> None:
         f"scale: {options.plans} plans x {options.activities} activities, {options.organizations} organizations, "
         f"{options.focal_points} focal points, {options.entries:,} entries (generated in {generated:.0f} s)\n"
     )
-    print(table(shipped, scale, options.repeats), flush=True)
+    print(table(shipped, same, largest, options.repeats), flush=True)
     if settings.REDIS_URL:
         print(
             f"\nRedis at {settings.REDIS_URL}: the cache (kept API answers) and the broker (e-mails queued, not sent)."
