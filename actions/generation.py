@@ -10,7 +10,10 @@ Only where the cache is shared by every process of the site (Redis: ``REDIS_URL`
 ``kept()`` is false and the generation does not move. ``API_ANSWERS_KEPT`` turns it on or off.
 """
 
+import hashlib
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -19,6 +22,11 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 GENERATION_KEY = "api:answers:generation"
+# How long anything is kept at most, whatever the generation says: what a change made without
+# Django's signals (a bulk update in a shell) leaves stale.
+TIMEOUT = 60
+T = TypeVar("T")
+_MISSING = object()
 # The apps whose rows the kept answers are read from: plans, objectives, activities, their
 # organizations, open kinds, themes and entries (actions); the organizations and focal points.
 APPS = ("actions", "organizations")
@@ -36,6 +44,19 @@ def generation() -> int:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         current = cache.get(GENERATION_KEY)
     return int(current)
+
+
+def kept_or_computed(name: str, parts: object, compute: Callable[[], T]) -> T:
+    """``compute()``, kept under the current generation, ``name`` and ``parts`` (whatever else it depends
+    on: who reads, which rows) where things are kept; computed each time elsewhere."""
+    if not kept():
+        return compute()
+    key = f"generation:{generation()}:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, timeout=TIMEOUT)
+    return value
 
 
 def move_on() -> None:

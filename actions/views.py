@@ -12,7 +12,7 @@ from django.utils import formats
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from actions import display, permissions
+from actions import display, generation, permissions
 from actions.filters import PlanActivityFilter
 from actions.forms import (
     NotApplicableForm,
@@ -59,7 +59,12 @@ def home(request: Request) -> HttpResponse:
     # A page of plans at a time, and the status counts of those plans only.
     page = Paginator(Plan.objects.with_counts(), HOME_PLANS_PAGE_SIZE).get_page(request.GET.get("page"))
     plans = list(page.object_list)
-    distribution = Activity.objects.filter(plan__in=plans).status_distribution(user, by="plan_id")
+    # Counted over every activity of the page's plans: kept until anything changes (actions/generation.py).
+    distribution = generation.kept_or_computed(
+        "home-distribution",
+        (permissions.readership(user), [plan.pk for plan in plans]),
+        lambda: Activity.objects.filter(plan__in=plans).status_distribution(user, by="plan_id"),
+    )
     context: dict[str, Any] = {
         "plans": [(plan, distribution.get(plan.pk, {})) for plan in plans],
         "page": page,
@@ -85,7 +90,7 @@ def home(request: Request) -> HttpResponse:
             .order_by("plan_id", "number_major", "number_minor")
         )
         context["to_report"] = to_report[:TO_REPORT_SHOWN]
-        context["to_report_count"] = to_report.count()
+        context["to_report_count"] = generation.kept_or_computed("to-report-count", organization.pk, to_report.count)
         context["organization"] = organization
     return render(request, "actions/home.html", context)
 

@@ -7,8 +7,8 @@ get the same status and last update) and the address it was asked at (its links 
 and under the current generation (actions/generation.py), which every committed change to the
 plans, activities, entries, reviews and organizations moves on.
 
-Kept for at most ``TIMEOUT`` seconds, which bounds what a change made without Django's signals (a
-bulk update in a shell) leaves stale.
+Kept for at most ``generation.TIMEOUT`` seconds, which bounds what a change made without Django's
+signals (a bulk update in a shell) leaves stale.
 """
 
 from typing import Any
@@ -16,8 +16,6 @@ from typing import Any
 from django.core.cache import cache
 
 from actions import generation, permissions
-
-TIMEOUT = 60
 
 
 def key(request, activity_id: str, *, at: int) -> str:
@@ -35,4 +33,4 @@ def read(request, activity_id: str) -> tuple[str | None, dict[str, Any] | None]:
 
 def keep(answer_key: str | None, answer: dict[str, Any]) -> None:
     if answer_key is not None:
-        cache.set(answer_key, answer, timeout=TIMEOUT)
+        cache.set(answer_key, answer, timeout=generation.TIMEOUT)

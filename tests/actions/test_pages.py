@@ -104,9 +104,10 @@ def test_the_plan_page_lists_objectives_and_activities_with_their_status(viewer,
     assert "Completed: 1" in html  # the chart's text equivalent for objective 3
 
 
-def test_the_home_page_shows_the_plans_a_page_at_a_time_with_their_counts(viewer, django_assert_num_queries):
+def test_the_home_page_shows_the_plans_a_page_at_a_time_with_their_counts(viewer, django_assert_num_queries, settings):
     from actions.views import HOME_PLANS_PAGE_SIZE
 
+    settings.API_ANSWERS_KEPT = False  # counted on every visit: what a page costs when nothing is kept
     client = signed_in(viewer)
     client.get("/")  # the session is read and written once
     with django_assert_num_queries(7) as few:  # session, user, role, plans counted, a page of them, counts, recent
@@ -122,6 +123,29 @@ def test_the_home_page_shows_the_plans_a_page_at_a_time_with_their_counts(viewer
     assert set(cards[0]) | set(cards[1]) == set(Plan.objects.values_list("code", flat=True))
     assert "nairobi-2007" in cards[0]  # adopted plans first, the latest first
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
+
+
+def test_the_home_page_counts_are_kept_until_anything_changes(focal_point, staff, django_assert_num_queries):
+    from tests.reports.scenario import accept, log
+
+    def nairobi_completed(response) -> int:
+        counts = {plan.code: counts for plan, counts in response.context["plans"]}
+        return counts["nairobi-2007"].get("completed", 0)
+
+    client = signed_in(focal_point)
+    client.get("/")
+    with django_assert_num_queries(8) as kept:
+        before = client.get("/")
+    counting = [
+        q["sql"]
+        for q in kept.captured_queries
+        if '"counted_status"' in q["sql"] or 'SELECT COUNT(*) AS "__count" FROM "actions_activity"' in q["sql"]
+    ]
+    assert not counting
+    accept(log(focal_point, "3.3", "ICAO", "completed", "Guidance published."), staff)
+    after = client.get("/")
+    assert after.context["to_report_count"] == before.context["to_report_count"] - 1
+    assert nairobi_completed(after) == nairobi_completed(before) + 1
 
 
 def test_the_plan_page_rows_escape_what_people_typed_and_link_each_organization(viewer, staff):
