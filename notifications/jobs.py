@@ -5,7 +5,8 @@ it writes is unique per recipient and key, so a second run sends nothing again.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from actions import permissions
@@ -158,9 +160,12 @@ def send_digests(today: datetime.date) -> str:
     mails = []
     readers = [user for user in _active_users() if wants_digests(user)]
     permissions.actors_of(readers)
-    # The week's entries and the review queue, read once; each edition keeps what its readers may read.
+    # The week's entries and the review queue, read once, and each entry's line written once; each
+    # edition keeps the lines its readers may read.
     week_entries = list(StatusEntry.objects.recent(permissions.SYSTEM).filter(created_at__gte=since))
     queue = list(StatusEntry.objects.for_review_queue(permissions.SYSTEM)[:100])
+    new_lines = Lines("_digest_entry", link=lambda entry: absolute(entry.activity.get_absolute_url()))
+    awaiting_lines = Lines("_digest_awaiting")
     waiting = dict(
         StatusEntry.objects.filter(review_state=ReviewState.SUBMITTED)
         .order_by()
@@ -188,8 +193,8 @@ def send_digests(today: datetime.date) -> str:
             editions[edition] = None
             if new_entries or awaiting_count or silent:
                 editions[edition] = {
-                    "new_entries": [(e, absolute(e.activity.get_absolute_url())) for e in new_entries],
-                    "awaiting": awaiting,
+                    "new_entries": new_lines.of(new_entries),
+                    "awaiting": awaiting_lines.of(awaiting),
                     "awaiting_count": awaiting_count,
                     "may_review": may_review,
                     "review_url": absolute(reverse("review-queue")),
@@ -210,6 +215,34 @@ def send_digests(today: datetime.date) -> str:
                 )
             )
     return f"{reminders_write(mails)} digest(s) written"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One entry's line in an e-mail, as text and as HTML."""
+
+    text: str
+    html: SafeString
+
+
+class Lines:
+    """Each entry's line of a list in the digest, written once however many editions list it (the
+    editions of 300 organizations' focal points list mostly the same entries)."""
+
+    def __init__(self, template: str, link: Callable[[StatusEntry], str] | None = None) -> None:
+        self.template = template
+        self.link = link
+        self.written: dict[int, Line] = {}
+
+    def of(self, entries: list[StatusEntry]) -> list[Line]:
+        return [self.written.get(entry.pk) or self._write(entry) for entry in entries]
+
+    def _write(self, entry: StatusEntry) -> Line:
+        context = {"entry": entry, "link": self.link(entry) if self.link else ""}
+        text = render_to_string(f"emails/{self.template}.txt", context).rstrip("\n") + "\n"
+        html = mark_safe(render_to_string(f"emails/{self.template}.html", context).strip())  # escaped by its template
+        line = self.written[entry.pk] = Line(text, html)
+        return line
 
 
 def _open_cycles():
