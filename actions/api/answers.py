@@ -18,19 +18,30 @@ from django.core.cache import cache
 from actions import generation, permissions
 
 
-def key(request, activity_id: str, *, at: int) -> str:
+def key(request, activity_id: str) -> str:
     kind, organization = permissions.readership(request.user)
-    return f"api:answers:{at}:activity:{activity_id}:{kind}:{organization}:{request.build_absolute_uri('/')}"
+    return f"api:answers:activity:{activity_id}:{kind}:{organization}:{request.build_absolute_uri('/')}"
 
 
-def read(request, activity_id: str) -> tuple[str | None, dict[str, Any] | None]:
-    """The cache key for this request's answer (None when answers are not kept) and the kept answer, if any."""
+# What ``read`` found out: where to keep the answer, and the generation it will be read under.
+Place = tuple[str, int]
+
+
+def read(request, activity_id: str) -> tuple[Place | None, dict[str, Any] | None]:
+    """Where this request's answer is kept (None when answers are not kept) and the kept answer, if it
+    was kept under the current generation. The generation and the answer come in one round trip."""
     if not generation.kept():
         return None, None
-    answer_key = key(request, activity_id, at=generation.generation())
-    return answer_key, cache.get(answer_key)
+    answer_key = key(request, activity_id)
+    found = cache.get_many([generation.GENERATION_KEY, answer_key])
+    current = found.get(generation.GENERATION_KEY) or generation.generation()
+    kept_at, answer = found.get(answer_key) or (None, None)
+    return (answer_key, int(current)), (answer if kept_at == current else None)
 
 
-def keep(answer_key: str | None, answer: dict[str, Any]) -> None:
-    if answer_key is not None:
-        cache.set(answer_key, answer, timeout=generation.TIMEOUT)
+def keep(place: Place | None, answer: dict[str, Any]) -> None:
+    """Keep ``answer`` with the generation ``read`` found, taken before the database was read: an answer
+    read before a change is never taken for one read after it."""
+    if place is not None:
+        answer_key, at = place
+        cache.set(answer_key, (at, answer), timeout=generation.TIMEOUT)

@@ -120,3 +120,12 @@ def test_without_kept_answers_a_list_of_activities_is_counted_each_time(api, set
     with CaptureQueriesContext(connection) as queries:
         api.get("/api/v1/activities/?plan=nairobi-2007")
     assert [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_an_answer_kept_under_an_older_generation_is_read_again(api):
+    activity = nairobi("3.2")
+    detail(api, activity)
+    Activity.objects.filter(pk=activity.pk).update(text="Changed without a signal.")
+    assert detail(api, activity)[0]["text"] != "Changed without a signal."  # kept: nothing said it changed
+    generation.move_on()
+    assert detail(api, activity)[0]["text"] == "Changed without a signal."
