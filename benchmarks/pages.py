@@ -133,9 +133,10 @@ def busiest_activity(queryset) -> Any:
     return queryset.annotate(n=Count("status_entries")).order_by("-n", "pk").select_related("plan").first()
 
 
-def targets(plan_code: str | None, accounts: dict[str, Any]) -> Targets:
+def targets(plan_code: str | None, accounts: dict[str, Any], like: "Targets | None" = None) -> Targets:
     """The plan (``plan_code``, or that of the busiest generated activity), the busiest activity and
-    organization, a focal point of that organization, and an open cycle on the plan."""
+    organization, a focal point of that organization (or the organization and focal point of
+    ``like``), and an open cycle on the plan."""
     from django.db.models import Count
 
     from actions.models import Activity, Plan, Responsibility, StatusEntry
@@ -155,12 +156,16 @@ def targets(plan_code: str | None, accounts: dict[str, Any]) -> Targets:
     # The organization with the most entries, then the one named in the most activities.
     entries = dict(StatusEntry.objects.order_by().values_list("organization").annotate(n=Count("pk")))
     named = dict(Responsibility.objects.order_by().values_list("organization").annotate(n=Count("pk")))
-    organization = max(
-        Organization.objects.order_by("acronym"), key=lambda o: (entries.get(o.pk, 0), named.get(o.pk, 0))
-    )
+    organization = like.organization if like else None
+    if organization is None:
+        organization = max(
+            Organization.objects.order_by("acronym"), key=lambda o: (entries.get(o.pk, 0), named.get(o.pk, 0))
+        )
     organization.entries, organization.named = entries.get(organization.pk, 0), named.get(organization.pk, 0)
     contact = FocalPoint.objects.filter(organization=organization, user__isnull=False, is_active=True).first()
-    if contact is not None and contact.user is not None:
+    if like is not None:
+        focal_point = like.focal_point
+    elif contact is not None and contact.user is not None:
         focal_point = contact.user
     else:
         focal_point = user_create(
@@ -407,7 +412,7 @@ def bench(options: argparse.Namespace) -> None:
     print(f"generate_scale_data: {generated:.1f} s; VACUUM ANALYZE: {vacuumed:.1f} s", flush=True)
     # The same pages as before (the shipped plan's), then the largest: what more history costs, and
     # what a page of a 400-activity plan and of the busiest activity costs.
-    same = run_phase("At scale, the same pages", targets("nairobi-2007", accounts), **runs)
+    same = run_phase("At scale, the same pages", targets("nairobi-2007", accounts, like=shipped_targets), **runs)
     scale_targets = targets(None, accounts)
     largest = run_phase("At scale, the largest", scale_targets, **runs)
     scale_load = activity_load(scale_targets, options)
