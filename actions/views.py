@@ -42,6 +42,7 @@ from actions.services import (
     status_entry_review,
 )
 from organizations.models import Organization
+from tracker.api import VersionedCountPaginator
 from tracker.forms import add_service_errors
 from tracker.http import Request
 
@@ -396,8 +397,9 @@ def organization_detail(request: Request, acronym: str) -> HttpResponse:
         .annotate(named=Exists(Responsibility.objects.filter(activity=OuterRef("pk"), organization=organization)))
         .order_by("plan_id", "number_major", "number_minor")
     )
-    # A page of activities at a time: the statuses are read for the page's rows only.
-    page = Paginator(activities, ORGANIZATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A page of activities at a time: the statuses are read for the page's rows only; their count (of
+    # some 40,000 at scale) is kept until anything changes.
+    page = VersionedCountPaginator(activities, ORGANIZATION_PAGE_SIZE).get_page(request.GET.get("page"))
     by_plan: dict = {}
     for activity in page:
         by_plan.setdefault(activity.plan, []).append(activity)

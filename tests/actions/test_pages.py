@@ -148,6 +148,23 @@ def test_the_home_page_counts_are_kept_until_anything_changes(focal_point, staff
     assert nairobi_completed(after) == nairobi_completed(before) + 1
 
 
+def test_an_organization_pages_count_is_kept_until_an_activity_opens_to_it(viewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(viewer)
+    url = "/organizations/WCO/"
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as again:
+        client.get(url)
+    counted = 'SELECT COUNT(*) AS "__count" FROM "actions_activity"'
+    assert not [q for q in again.captured_queries if q["sql"].startswith(counted)]
+    activity = ActivityFactory(objective=ObjectiveFactory(plan=PlanFactory(code="newly-named")))
+    ResponsibilityFactory(activity=activity, organization=Organization.objects.get(acronym="WCO"))
+    after = client.get(url)
+    assert after.context["page"].paginator.count == first.context["page"].paginator.count + 1
+
+
 def test_the_plan_page_rows_escape_what_people_typed_and_link_each_organization(viewer, staff):
     objective = ObjectiveFactory(number=1)
     plan = objective.plan
