@@ -1,5 +1,5 @@
 """The generation of what is read from plans, activities, entries and organizations: a number in the
-shared cache that every committed write to the ``actions`` and ``organizations`` apps moves on.
+shared cache that every committed write to the ``actions`` app and to an organization moves on.
 
 What is kept in the cache under a generation (the activity detail API's answers, the count of a
 list of activities) is obsolete as soon as it moves on, all at once: writes are rare beside reads,
@@ -8,9 +8,12 @@ keeps under a generation was read after every change committed before that gener
 
 Only where the cache is shared by every process of the site (Redis: ``REDIS_URL``); elsewhere
 ``kept()`` is false and the generation does not move. ``API_ANSWERS_KEPT`` turns it on or off.
+A cache that cannot be reached stops nothing: what would be kept is computed, and a write goes
+through (logged; what was kept before it may be served until ``TIMEOUT`` once the cache is back).
 """
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -27,9 +30,18 @@ GENERATION_KEY = "api:answers:generation"
 TIMEOUT = 60
 T = TypeVar("T")
 _MISSING = object()
-# The apps whose rows the kept answers are read from: plans, objectives, activities, their
-# organizations, open kinds, themes and entries (actions); the organizations and focal points.
-APPS = ("actions", "organizations")
+# What the kept answers and counts are read from: every model of the actions app (plans,
+# objectives, activities, their organizations, open kinds, themes, participants, entries, reviews,
+# kept statuses) and the organizations themselves (acronym, kind). Whom a person reads for (their
+# role, their organization) is part of each key, not of what is kept.
+APPS = ("actions",)
+MODELS = (("organizations", "Organization"),)
+
+logger = logging.getLogger(__name__)
+
+
+class Unreachable(Exception):
+    """The cache could not be asked: compute instead of keeping."""
 
 
 def kept() -> bool:
@@ -38,51 +50,70 @@ def kept() -> bool:
 
 
 def generation() -> int:
-    """The current generation; started from the clock, so one lost from the cache never comes back."""
-    current = cache.get(GENERATION_KEY)
-    if current is None:
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    """The current generation; started from the clock, so one lost from the cache never comes back.
+    Raises Unreachable when the cache cannot be asked."""
+    try:
         current = cache.get(GENERATION_KEY)
+        if current is None:
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            current = cache.get(GENERATION_KEY)
+    except Exception as error:  # any failure of the cache's client: Redis' raise several kinds
+        raise Unreachable(str(error)) from error
     return int(current)
 
 
 def kept_or_computed(name: str, parts: object, compute: Callable[[], T]) -> T:
     """``compute()``, kept under the current generation, ``name`` and ``parts`` (whatever else it depends
-    on: who reads, which rows) where things are kept; computed each time elsewhere."""
+    on: who reads, which rows) where things are kept; computed each time elsewhere, and while the
+    cache cannot be reached."""
     if not kept():
         return compute()
-    key = f"generation:{generation()}:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
-    value = cache.get(key, _MISSING)
+    try:
+        key = f"generation:{generation()}:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+        value = cache.get(key, _MISSING)
+    except Exception as error:  # Unreachable, or the cache's client failing on the second call
+        logger.warning("%s computed without the cache (%s).", name, error)
+        return compute()
     if value is _MISSING:
         value = compute()
-        cache.set(key, value, timeout=TIMEOUT)
+        try:
+            cache.set(key, value, timeout=TIMEOUT)
+        except Exception as error:
+            logger.warning("%s not kept (%s).", name, error)
     return value
 
 
 def move_on() -> None:
-    """Make everything kept obsolete: the next generation."""
+    """Make everything kept obsolete: the next generation. A cache that cannot be reached is logged,
+    not raised: the write that moves it on has been made, or is being made."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there (never set, or evicted): a new one from the clock
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not there (never set, or evicted): a new one from the clock
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception as error:  # any failure of the cache's client
+        logger.warning("The generation of kept answers did not move on (%s); kept answers may be served "
+                       "for up to %s s.", error, TIMEOUT)  # fmt: skip
 
 
 def changed(sender, **kwargs) -> None:
-    """A row of ``APPS`` was written: move on at once, for the writer's own reads in its transaction,
-    and again once it commits, for everyone else's (another reader may have read the database
-    between the two and kept what it read under the first)."""
+    """A row answers are read from was written: move on at once, for the writer's own reads in its
+    transaction, and again once it commits, for everyone else's (another reader may have read the
+    database between the two and kept what it read under the first)."""
     if kept():
         move_on()
-        transaction.on_commit(move_on, using=kwargs.get("using"))
+        transaction.on_commit(move_on, using=kwargs.get("using"), robust=True)
 
 
 def connect() -> None:
-    """Listen to every model of ``APPS``, and to their many-to-many relations; per model, so that the
-    other apps' deletions stay fast deletes (a listener for every sender would stop them)."""
-    for label in APPS:
-        for model in apps.get_app_config(label).get_models():
-            uid = f"generation-{model._meta.label_lower}"
-            post_save.connect(changed, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(changed, sender=model, dispatch_uid=f"{uid}-delete")
-            for field in model._meta.local_many_to_many:
-                m2m_changed.connect(changed, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}")
+    """Listen to every model of ``APPS`` and to ``MODELS``, and to their many-to-many relations; per
+    model, so that other models' deletions stay fast deletes (a listener for every sender would
+    stop them)."""
+    models = [model for label in APPS for model in apps.get_app_config(label).get_models()]
+    models += [apps.get_model(label, name) for label, name in MODELS]
+    for model in models:
+        uid = f"generation-{model._meta.label_lower}"
+        post_save.connect(changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"{uid}-delete")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(changed, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}")

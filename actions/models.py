@@ -284,8 +284,14 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
     def count_version(self) -> int | None:
         """What any count of activities depends on: the generation of the API's kept answers, which
         every write to plans, activities, entries and organizations moves on; None where answers are
-        not kept (the generation does not move there). For ``tracker.api.VersionedCountPaginator``."""
-        return generation.generation() if generation.kept() else None
+        not kept (the generation does not move there) or the cache cannot be reached. For
+        ``tracker.api.VersionedCountPaginator``."""
+        if not generation.kept():
+            return None
+        try:
+            return generation.generation()
+        except generation.Unreachable:
+            return None
 
     def for_api(self, who: Who) -> "ActivityQuerySet":
         """The API's activities; ``with_relations_read`` adds their relations once they are read."""

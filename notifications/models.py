@@ -21,7 +21,8 @@ class MailBodyManager(models.Manager["MailBody"]):
         Bodies alike are stored once: a digest edition's thousands of readers, or a body written
         again by a later run, share one row. One insert for all of them.
         """
-        unique = {body.sha256: body for body in bodies}
+        # In the order of their digests: two runs at once lock the rows they share in the same order.
+        unique = {body.sha256: body for body in sorted(bodies, key=lambda body: body.sha256)}
         # ON CONFLICT DO UPDATE (of nothing that changes) so that the rows already there answer with their keys too.
         self.bulk_create(
             list(unique.values()),

@@ -1,4 +1,5 @@
 import hashlib
+import logging
 from contextlib import contextmanager
 from typing import Any
 
@@ -10,6 +11,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+logger = logging.getLogger(__name__)
 
 # How long a list's count is kept at most, whatever its version says (a belt: a renamed plan or
 # organization changes a filter's rows without changing the version).
@@ -35,7 +38,11 @@ class VersionedCountPaginator(Paginator):
             return count_all(self)
         sql, params = rows.query.sql_with_params()
         key = "list-count:" + hashlib.sha256(repr((sql, params, version)).encode()).hexdigest()
-        counted: Any = cache.get_or_set(key, lambda: count_all(self), COUNT_SECONDS)
+        try:
+            counted: Any = cache.get_or_set(key, lambda: count_all(self), COUNT_SECONDS)
+        except Exception as error:  # the cache's client failing (Redis down): counted as always
+            logger.warning("A list counted without the cache (%s).", error)
+            return count_all(self)
         return counted
 
 

@@ -74,7 +74,9 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         # Kept in the cache until anything it is read from changes (actions/api/answers.py).
-        place, answer = answers.read(request, self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        place, answer = answers.read(
+            request, self.kwargs[self.lookup_url_kwarg or self.lookup_field], self.format_kwarg
+        )
         if answer is None:
             [activity] = with_relations_read([self.get_object()])
             answer = dict(self.get_serializer(activity).data)

@@ -4,6 +4,7 @@ has changed."""
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -11,6 +12,7 @@ from actions import generation
 from actions.models import Activity, Confidentiality, Responsibility, Theme
 from organizations.models import Organization
 from tests.conftest import token_client
+from tests.helpers import page_client
 from tests.reports.scenario import accept, log, nairobi
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,52 @@ def test_an_answer_kept_under_an_older_generation_is_read_again(api):
     assert detail(api, activity)[0]["text"] != "Changed without a signal."  # kept: nothing said it changed
     generation.move_on()
     assert detail(api, activity)[0]["text"] == "Changed without a signal."
+
+
+def test_an_answer_asked_with_a_format_suffix_keeps_its_own_link(api):
+    activity = nairobi("3.2")
+    with_suffix = api.get(f"/api/v1/activities/{activity.pk}.json").json()
+    plain = detail(api, activity)[0]
+    assert with_suffix["url"].endswith(f"/activities/{activity.pk}.json")
+    assert plain["url"].endswith(f"/activities/{activity.pk}/")
+    assert api.get(f"/api/v1/activities/{activity.pk}.json").json()["url"] == with_suffix["url"]
+
+
+class UnreachableCache(BaseCache):
+    """A cache whose server does not answer: every call raises, as Django's RedisCache does."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    def _fail(self, *args, **kwargs):
+        raise ConnectionError("Connection refused")
+
+    add = get = set = delete = incr = get_many = set_many = get_or_set = clear = touch = has_key = _fail
+
+
+def test_with_the_cache_unreachable_answers_and_counts_are_computed_and_writes_go_through(
+    api, focal_point, staff, settings, caplog
+):
+    settings.CACHES = {"default": {"BACKEND": "tests.actions.test_api_answers.UnreachableCache"}}
+    activity = nairobi("3.3")
+    assert detail(api, activity)[0]["status"] is None
+    accept(log(focal_point, "3.3", "ICAO", "completed", "Guidance published."), staff)  # no error
+    assert detail(api, activity)[0]["status"] == "completed"
+    listed = api.get("/api/v1/activities/", {"plan": "nairobi-2007", "status": "completed"}).json()
+    assert listed["count"] == 1
+    assert api.get("/api/v1/status-entries/").json()["count"] == 1
+    home = page_client(focal_point).get("/")
+    assert home.status_code == 200 and home.context["to_report_count"] >= 0
+    assert "did not move on" in caplog.text and "without the cache" in caplog.text
+
+
+def test_only_what_answers_are_read_from_moves_the_generation_on(focal_point):
+    from organizations.models import MailPreference, Profile
+
+    before = generation.generation()
+    Profile.objects.update_or_create(user=focal_point, defaults={"mail": MailPreference.REMINDERS_AND_DIGESTS})
+    assert generation.generation() == before  # whom one reads for is in each key, not in what is kept
+    wco = Organization.objects.get(acronym="WCO")
+    wco.name = "World Customs Organization (renamed)"
+    wco.save()
+    assert generation.generation() > before
