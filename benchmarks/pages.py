@@ -135,8 +135,8 @@ def busiest_activity(queryset) -> Any:
 
 def targets(plan_code: str | None, accounts: dict[str, Any], like: "Targets | None" = None) -> Targets:
     """The plan (``plan_code``, or that of the busiest generated activity), the busiest activity and
-    organization, a focal point of that organization (or the organization and focal point of
-    ``like``), and an open cycle on the plan."""
+    organization, a focal point of that organization (or the activity, organization and focal point
+    of ``like``), and an open cycle on the plan."""
     from django.db.models import Count
 
     from actions.models import Activity, Plan, Responsibility, StatusEntry
@@ -152,7 +152,9 @@ def targets(plan_code: str | None, accounts: dict[str, Any], like: "Targets | No
         plan = activity.plan
     else:
         plan = Plan.objects.get(code=plan_code)
-        activity = busiest_activity(Activity.objects.filter(plan=plan))
+        activity = busiest_activity(
+            Activity.objects.filter(plan=plan, pk=like.activity.pk) if like else plan.activities
+        )
     # The organization with the most entries, then the one named in the most activities.
     entries = dict(StatusEntry.objects.order_by().values_list("organization").annotate(n=Count("pk")))
     named = dict(Responsibility.objects.order_by().values_list("organization").annotate(n=Count("pk")))
