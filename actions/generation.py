@@ -62,16 +62,28 @@ def generation() -> int:
     return int(current)
 
 
+def current() -> int | None:
+    """The current generation; None where nothing is kept, or while the cache cannot be reached."""
+    if not kept():
+        return None
+    try:
+        return generation()
+    except Unreachable as error:
+        logger.warning("Nothing kept while the cache cannot be reached (%s).", error)
+        return None
+
+
 def kept_or_computed(name: str, parts: object, compute: Callable[[], T]) -> T:
     """``compute()``, kept under the current generation, ``name`` and ``parts`` (whatever else it depends
     on: who reads, which rows) where things are kept; computed each time elsewhere, and while the
     cache cannot be reached."""
-    if not kept():
+    at = current()
+    if at is None:
         return compute()
+    key = f"generation:{at}:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
     try:
-        key = f"generation:{generation()}:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
         value = cache.get(key, _MISSING)
-    except Exception as error:  # Unreachable, or the cache's client failing on the second call
+    except Exception as error:  # the cache's client failing
         logger.warning("%s computed without the cache (%s).", name, error)
         return compute()
     if value is _MISSING:

@@ -121,8 +121,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-# The activity detail API's answers kept in the cache until something they show changes
-# (actions/api/answers.py): only where every process shares the cache, unless told otherwise.
+# Answers and counts kept in the cache until something they show changes (actions/generation.py):
+# only where every process shares the cache, unless told otherwise.
 API_ANSWERS_KEPT = env_bool("API_ANSWERS_KEPT", default=bool(REDIS_URL))
 
 # Celery: Redis as broker when REDIS_URL is set; without it, tasks run in-process.

@@ -89,9 +89,9 @@ class ActivitySerializer(serializers.ModelSerializer):
             "text": activity.text,
             "responsible_text": activity.responsible_text,
             "note": activity.note,
-            "organizations": [acronym for acronym, _ in activity.named_pairs],
+            "organizations": self.get_organizations(activity),
             "responsibilities": [{"organization": acronym, "role": role} for acronym, role in activity.named_pairs],
-            "open_to": list(activity.open_to_kinds),
+            "open_to": self.get_open_to(activity),
             "themes": list(activity.theme_slugs),
             "due_date": fields["due_date"].to_representation(activity.due_date) if activity.due_date else None,
             "status": activity.status,  # type: ignore[attr-defined]  # annotated by with_progress
