@@ -9,15 +9,17 @@ It makes its own scratch database ``tracker_bench_<pid>`` on the PostgreSQL serv
 to connect to while creating and dropping the scratch one, e.g.
 ``postgres://me:secret@db:5432/postgres``); DATABASE_URL is ignored. It migrates the database,
 loads the shipped plans and measures each page and API call with Django's test client,
-in-process: first for the shipped data alone, then, in the same run, after
-``generate_scale_data`` (sizes from the options) and a VACUUM ANALYZE, twice: the same pages as
-before (the shipped plan, its activity, the same organization and people), then the largest (the
-plan of the busiest generated activity, 400 activities, and that activity). It prints one table:
-for each page, the database queries and the size of the answer (shipped / scale), the median and
-95th percentile of the repeated runs in milliseconds, how much slower the 95th percentile of the
-same page is at scale (the cost of history), and the figures of the largest. The database and
-the throwaway media folder are removed at the end, even after a failure. It prints figures; it
-asserts nothing.
+in-process, in five phases of one run: the shipped data alone; after ``generate_scale_data``
+(sizes from the options) with a hundredth of the entries, the same pages as before (the shipped
+plan, its activity, the same organization and people), then the largest (the plan of the busiest
+generated activity, 400 activities, and that activity); and, in the scratch database made again,
+with all the entries, the same pages and the same largest. The pages show as much with a hundredth
+of the history as with all of it (a full page of entries, of plans, of the queue), so the ratio
+of the two is the cost of history alone. It prints two tables: for each page, the database
+queries and the size of the answer, the median and 95th percentile of the repeated runs in
+milliseconds in each phase, and how much slower the 95th percentile is with all the history than
+with the shipped data and than with a hundredth of it. The database and the throwaway media
+folder are removed at the end, even after a failure. It prints figures; it asserts nothing.
 
 Settings: tracker.settings_test with DEBUG off and ALLOWED_HOSTS=testserver. Redis as deployed, if
 it answers: ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/15``, a database the benchmark
@@ -48,6 +50,9 @@ REPEATS = 20
 # A row stops repeating once its runs took this many seconds (after at least MIN_RUNS runs).
 BUDGET = 30.0
 MIN_RUNS = 3
+# The baseline of the cost of history holds this fraction of the entries (1 in HISTORY_SHARE).
+HISTORY_SHARE = 100
+FEW = f"{100 / HISTORY_SHARE:g}%"
 
 
 @dataclass
@@ -135,8 +140,10 @@ def busiest_activity(queryset) -> Any:
 
 def targets(plan_code: str | None, accounts: dict[str, Any], like: "Targets | None" = None) -> Targets:
     """The plan (``plan_code``, or that of the busiest generated activity), the busiest activity and
-    organization, a focal point of that organization (or the activity, organization and focal point
-    of ``like``), and an open cycle on the plan."""
+    organization, a focal point of that organization, and an open cycle on the plan; or, given
+    ``like``, the same plan, activity, organization and focal point as ``like``'s, found again by their
+    codes, numbers and names (``like`` may come from another database)."""
+    from django.contrib.auth.models import User
     from django.db.models import Count
 
     from actions.models import Activity, Plan, Responsibility, StatusEntry
@@ -147,29 +154,34 @@ def targets(plan_code: str | None, accounts: dict[str, Any], like: "Targets | No
     from reports.services import cycle_create
 
     staff = accounts["staff"]
-    if plan_code is None:
+    if like is not None:
+        plan = Plan.objects.get(code=like.plan.code)
+        activity = busiest_activity(
+            Activity.objects.filter(plan__code=like.activity.plan.code, number=like.activity.number)
+        )
+    elif plan_code is None:
         activity = busiest_activity(Activity.objects.filter(plan__code__startswith="scale-"))
         plan = activity.plan
     else:
         plan = Plan.objects.get(code=plan_code)
-        activity = busiest_activity(
-            Activity.objects.filter(plan=plan, pk=like.activity.pk) if like else plan.activities
-        )
+        activity = busiest_activity(plan.activities)
     # The organization with the most entries, then the one named in the most activities.
     entries = dict(StatusEntry.objects.order_by().values_list("organization").annotate(n=Count("pk")))
     named = dict(Responsibility.objects.order_by().values_list("organization").annotate(n=Count("pk")))
-    organization = like.organization if like else None
-    if organization is None:
+    if like is not None:
+        organization = Organization.objects.get(acronym=like.organization.acronym)
+    else:
         organization = max(
             Organization.objects.order_by("acronym"), key=lambda o: (entries.get(o.pk, 0), named.get(o.pk, 0))
         )
     organization.entries, organization.named = entries.get(organization.pk, 0), named.get(organization.pk, 0)
-    contact = FocalPoint.objects.filter(organization=organization, user__isnull=False, is_active=True).first()
+    focal_point = None
     if like is not None:
-        focal_point = like.focal_point
-    elif contact is not None and contact.user is not None:
-        focal_point = contact.user
+        focal_point = User.objects.filter(username=like.focal_point.username).first()
     else:
+        contact = FocalPoint.objects.filter(organization=organization, user__isnull=False, is_active=True).first()
+        focal_point = contact.user if contact is not None else None
+    if focal_point is None:
         focal_point = user_create(
             username=f"bench-fp-{organization.acronym.lower()}",
             role=Role.FOCAL_POINT,
@@ -275,29 +287,54 @@ def run_phase(name: str, t: Targets, *, repeats: int, budget: float) -> list[Row
     return rows
 
 
-def table(shipped: list[Row], same: list[Row], largest: list[Row], repeats: int) -> str:
-    """One table: each page's queries and KB (shipped / scale), its times with the shipped data alone and
-    at scale, the ratio of those p95s (the same page: the shipped plan's), then the times of the largest
-    at scale (a 400-activity plan, the busiest activity; the same page where no plan is shown)."""
-    header = (
-        f"{'what':<38} {'queries':>7} {'KB':>12} {'shipped p50/p95':>16} {'scale p50/p95':>15} {'ratio':>6}"
-        f"  {'largest: q':>10} {'KB':>6} {'p50/p95 ms':>13}"
-    )
-    lines = [header, "-" * len(header)]
-    notes = []
-    for before, after, big in zip(shipped, same, largest, strict=True):
-        ratio = after.p95 / before.p95 if before.p95 and not math.isnan(after.p95) else math.nan
-        mark = "*" if min(before.runs, after.runs, big.runs) < repeats else " "
-        lines.append(
-            f"{before.what:<38} {f'{before.queries}/{after.queries}':>7} {f'{before.kb:.1f}/{after.kb:.1f}':>12} "
-            f"{f'{before.p50:.1f}/{before.p95:.1f}':>16} {f'{after.p50:.1f}/{after.p95:.1f}':>15} "
-            f"{f'{ratio:.1f}x':>6}{mark} {big.queries:>10} {big.kb:>6.1f} {f'{big.p50:.1f}/{big.p95:.1f}':>13}"
-        )
-        for phase, row in (("shipped", before), ("scale", after), ("largest", big)):
+def table(
+    shipped: list[Row], few: list[Row], same: list[Row], few_largest: list[Row], largest: list[Row], repeats: int
+) -> str:
+    """Two tables. The same pages (the shipped plan's, its activity, the same organization and people)
+    with the shipped data alone, with a hundredth of the history and with all of it: queries, KB and
+    times, and how much slower the 95th percentile is with all the history than with the shipped data
+    and than with a hundredth (the same pages showing as much: the cost of history alone). Then the
+    largest (a 400-activity plan, the busiest activity) with a hundredth and with all of it."""
+
+    def pair(a: float, b: float) -> str:
+        return f"{a:.1f}/{b:.1f}"
+
+    def times(*rows: Row) -> str:
+        return "/".join(str(row.queries) for row in rows)
+
+    def ratio(before: Row, after: Row) -> str:
+        value = after.p95 / before.p95 if before.p95 and not math.isnan(after.p95) else math.nan
+        return f"{value:.1f}x"
+
+    notes: list[str] = []
+
+    def noted(phases: dict[str, Row]) -> str:
+        for phase, row in phases.items():
             if row.status not in (200, 201):
                 notes.append(f"{row.what} ({phase}): answered {row.status}")
             if row.runs < repeats:
                 notes.append(f"{row.what} ({phase}): {row.runs} runs (time budget)")
+        return "*" if min(row.runs for row in phases.values()) < repeats else " "
+
+    header = (
+        f"{'the same pages':<38} {'queries':>8} {'KB':>16} {'shipped p50/p95':>16} {'1% p50/p95':>12} "
+        f"{'all p50/p95':>12} {'/shipped':>8} {'/1%':>5}"
+    )
+    lines = [header, "-" * len(header)]
+    for s, f, a in zip(shipped, few, same, strict=True):
+        mark = noted({"shipped": s, "1%": f, "all": a})
+        lines.append(
+            f"{s.what:<38} {times(s, f, a):>8} {f'{s.kb:.1f}/{f.kb:.1f}/{a.kb:.1f}':>16} {pair(s.p50, s.p95):>16} "
+            f"{pair(f.p50, f.p95):>12} {pair(a.p50, a.p95):>12} {ratio(s, a):>8} {ratio(f, a):>5}{mark}"
+        )
+    header = f"{'the largest':<38} {'queries':>8} {'KB':>16} {'1% p50/p95':>16} {'all p50/p95':>12} {'/1%':>5}"
+    lines += ["", header, "-" * len(header)]
+    for f, a in zip(few_largest, largest, strict=True):
+        mark = noted({"1%, largest": f, "all, largest": a})
+        lines.append(
+            f"{f.what:<38} {times(f, a):>8} {pair(f.kb, a.kb):>16} {pair(f.p50, f.p95):>16} "
+            f"{pair(a.p50, a.p95):>12} {ratio(f, a):>5}{mark}"
+        )
     return "\n".join([*lines, *(f"  * {note}" if "runs" in note else f"  ! {note}" for note in notes)])
 
 
@@ -337,8 +374,26 @@ def main() -> None:
     if answers(redis_url):
         os.environ["REDIS_URL"] = redis_url
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, and benchmarks.load
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def create(drop: bool = False) -> None:
+        with psycopg.connect(server, autocommit=True) as admin:
+            if drop:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def start_again() -> None:
+        """The scratch database made again, empty, and the cache emptied."""
+        from django.conf import settings
+        from django.db import connections
+
+        connections.close_all()
+        create(drop=True)
+        if settings.REDIS_URL:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+    create()
     try:
         import django
 
@@ -346,7 +401,7 @@ def main() -> None:
         from django.conf import settings
 
         try:
-            bench(options)
+            bench(options, start_again)
         finally:
             from django.db import connections
 
@@ -371,8 +426,8 @@ def answers(redis_url: str) -> bool:
         return False
 
 
-def bench(options: argparse.Namespace) -> None:
-    from django.conf import settings
+def prepare() -> dict[str, Any]:
+    """Migrate the (empty) scratch database, load the shipped plans and make the benchmark's accounts."""
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
@@ -390,15 +445,18 @@ def bench(options: argparse.Namespace) -> None:
     # As tracker/wsgi.py does in a server: what is loaded by now is out of the collector's sight.
     gc.collect()
     gc.freeze()
-    accounts = {
+    return {
         "staff": user_create(username="bench-staff", role=Role.STAFF, password="bench", check_password=False),
         "viewer": user_create(username="bench-viewer", role=Role.VIEWER, password="bench", check_password=False),
         "admin": User.objects.create_superuser("bench-admin", "bench-admin@example.org", "bench"),
     }
-    shipped_targets = targets("nairobi-2007", accounts)
-    runs = {"repeats": options.repeats, "budget": options.budget}
-    shipped = run_phase("Shipped data", shipped_targets, **runs)
-    shipped_load = activity_load(shipped_targets, options)
+
+
+def generate(options: argparse.Namespace, entries: int) -> float:
+    """``generate_scale_data`` at the sizes of ``options`` with ``entries`` entries, then VACUUM ANALYZE;
+    the seconds it took."""
+    from django.core.management import call_command
+    from django.db import connection
 
     started = time.perf_counter()
     call_command(
@@ -407,28 +465,55 @@ def bench(options: argparse.Namespace) -> None:
         activities=options.activities,
         organizations=options.organizations,
         focal_points=options.focal_points,
-        entries=options.entries,
+        entries=entries,
         seed=options.seed,
     )
     generated = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    vacuumed = time.perf_counter() - started
-    print(f"generate_scale_data: {generated:.1f} s; VACUUM ANALYZE: {vacuumed:.1f} s", flush=True)
-    # The same pages as before (the shipped plan's), then the largest: what more history costs, and
-    # what a page of a 400-activity plan and of the busiest activity costs.
-    same = run_phase("At scale, the same pages", targets("nairobi-2007", accounts, like=shipped_targets), **runs)
-    scale_targets = targets(None, accounts)
-    largest = run_phase("At scale, the largest", scale_targets, **runs)
+    print(f"generate_scale_data: {generated:.1f} s; VACUUM ANALYZE: {time.perf_counter() - started:.1f} s", flush=True)
+    return generated
+
+
+def bench(options: argparse.Namespace, start_again: Callable[[], None]) -> None:
+    """The phases in turn: the shipped data; the generated plans with a hundredth of the entries;
+    then, in the scratch database made again (``start_again``), with all of them."""
+    from django.conf import settings
+    from django.db import connection
+
+    runs = {"repeats": options.repeats, "budget": options.budget}
+    accounts = prepare()
+    shipped_targets = targets("nairobi-2007", accounts)
+    shipped = run_phase("Shipped data", shipped_targets, **runs)
+    shipped_load = activity_load(shipped_targets, options)
+
+    # The same plans, organizations and people with a hundredth of the history: the pages show as much
+    # as with all of it (a full page of entries, of plans, of the queue), so the ratio of the two is
+    # what the history alone costs.
+    few = max(1, options.entries // HISTORY_SHARE)
+    generate(options, few)
+    few_same = run_phase(
+        f"{FEW} of the history, the same pages", targets("nairobi-2007", accounts, like=shipped_targets), **runs
+    )
+    few_largest_targets = targets(None, accounts)
+    few_largest = run_phase(f"{FEW} of the history, the largest", few_largest_targets, **runs)
+
+    start_again()
+    accounts = prepare()
+    generated = generate(options, options.entries)
+    same = run_phase("All the history, the same pages", targets("nairobi-2007", accounts, like=shipped_targets), **runs)
+    scale_targets = targets(None, accounts, like=few_largest_targets)
+    largest = run_phase("All the history, the largest", scale_targets, **runs)
     scale_load = activity_load(scale_targets, options)
 
     print(
         f"\nPostgreSQL {connection.pg_version // 10000}, {options.repeats} runs per page (in-process test client); "
         f"scale: {options.plans} plans x {options.activities} activities, {options.organizations} organizations, "
-        f"{options.focal_points} focal points, {options.entries:,} entries (generated in {generated:.0f} s)\n"
+        f"{options.focal_points} focal points, {options.entries:,} entries (generated in {generated:.0f} s); "
+        f"{FEW}: {few:,} entries\n"
     )
-    print(table(shipped, same, largest, options.repeats), flush=True)
+    print(table(shipped, few_same, same, few_largest, largest, options.repeats), flush=True)
     if settings.REDIS_URL:
         print(
             f"\nRedis at {settings.REDIS_URL}: the cache (kept API answers) and the broker (e-mails queued, not sent)."
