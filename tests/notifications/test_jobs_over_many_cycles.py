@@ -13,7 +13,7 @@ from actions.services import status_entry_log
 from notifications.jobs import send_cycle_reminders, send_digests
 from notifications.models import Reminder
 from organizations.models import MailPreference, Profile
-from reports.models import StocktakingCycle, unreported_now
+from reports.models import StocktakingCycle, silent_now, unreported_now
 from reports.services import cycle_create
 from tests.factories import ActivityFactory, ObjectiveFactory, ResponsibilityFactory
 
@@ -84,6 +84,8 @@ def test_who_has_not_reported_is_the_same_read_together_as_cycle_by_cycle(
         )
     together = unreported_now(cycles)
     assert [together[c.pk] for c in cycles] == [c.unreported() for c in cycles]
+    # The digest's silent organizations are the same, without their activities.
+    assert silent_now(cycles) == {c.pk: list(c.unreported()) for c in cycles}
     assert {o.acronym: [a.number for a in activities] for o, activities in together[cycles[0].pk].items()} == {
         "ICAO": ["1.2", "1.3"]
     }
