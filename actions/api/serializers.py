@@ -168,7 +168,7 @@ class StatusEntrySerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.get_username")
     supersedes = serializers.SerializerMethodField()
     superseded_by = serializers.SerializerMethodField()
-    reviews = StatusEntryReviewSerializer(many=True, read_only=True)
+    reviews = StatusEntryReviewSerializer(source="reviews_read", many=True, read_only=True)
 
     class Meta:
         model = StatusEntry
@@ -190,6 +190,40 @@ class StatusEntrySerializer(serializers.ModelSerializer):
         # The id of an entry the reader may not see is not theirs to know.
         user = self.context["request"].user
         return other.pk if other is not None and permissions.may_read(user, other) else None
+
+    def to_representation(self, entry: StatusEntry) -> dict[str, Any]:
+        """The fields above, written directly from an entry of the API's queryset (its relations
+        selected, its reviews read as ``reviews_read``): DRF's field by field walk took a third of a
+        page of 100 entries. The declared fields stay the contract (the schema) and format the dates."""
+        fields = self.fields
+        date, moment = fields["reported_on"], fields["created_at"]
+        return {
+            "id": entry.pk,
+            "url": fields["url"].to_representation(entry),
+            "plan": entry.activity.plan.code,
+            "activity": entry.activity_id,
+            "activity_number": entry.activity.number,
+            "organization": entry.organization.acronym,
+            "status": entry.status,
+            "observations": entry.observations,
+            "evidence": entry.evidence,
+            "reported_on": date.to_representation(entry.reported_on),
+            "confidentiality": entry.confidentiality,
+            "review_state": entry.review_state,
+            "author": entry.author.get_username(),
+            "supersedes": self.get_supersedes(entry),
+            "superseded_by": self.get_superseded_by(entry),
+            "created_at": moment.to_representation(entry.created_at),
+            "reviews": [
+                {
+                    "decision": review.decision,
+                    "comment": review.comment,
+                    "reviewer": review.reviewer.get_username(),
+                    "created_at": moment.to_representation(review.created_at),
+                }
+                for review in entry.reviews_read  # type: ignore[attr-defined]  # prefetched by the view
+            ],
+        }
 
 
 class StatusEntryCreateSerializer(serializers.Serializer):

@@ -99,7 +99,13 @@ class StatusEntryViewSet(
         return (
             StatusEntry.objects.visible_to(self.request.user)
             .select_related("activity__plan", "organization", "author", "supersedes", "superseded_by")
-            .prefetch_related(Prefetch("reviews", queryset=StatusEntryReview.objects.select_related("reviewer")))
+            # As a list (to_attr): a related manager's queryset made for each of a page's hundred entries
+            # cost a fifth of the list's time.
+            .prefetch_related(
+                Prefetch(
+                    "reviews", queryset=StatusEntryReview.objects.select_related("reviewer"), to_attr="reviews_read"
+                )
+            )
             .latest_first()
         )
 
