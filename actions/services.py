@@ -76,7 +76,13 @@ def status_entry_log(
         review_state=ReviewState.SUBMITTED if permissions.needs_review(author) else ReviewState.ACCEPTED,
     )
     try:
-        entry.full_clean(exclude=[f for f in errors if f in {"supersedes", "observations"}])
+        # The activity, organization and author are rows read already, and the corrected entry is
+        # checked above (locked): asking the database again whether each exists, and whether the
+        # checked choices are valid choices, was six more round trips per entry.
+        entry.full_clean(
+            exclude=["activity", "organization", "author", "supersedes", *(f for f in errors if f == "observations")],
+            validate_constraints=False,
+        )
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -478,3 +480,23 @@ def test_status_entry_detail_query_count(api, django_assert_num_queries):
     with django_assert_num_queries(3):
         response = api.get(f"{ENTRIES}{entry.pk}/")
     assert len(response.json()["reviews"]) == 2
+
+
+def test_logging_an_entry_costs_the_same_queries_whatever_the_history(focal_point):
+    """Logging by the API asks the database as often with a long history as with a short one, and
+    no more than it needs: the activity, organization and author it has read are not looked up
+    again to check that they exist."""
+    client = token_client(focal_point)
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(ENTRIES, payload(), format="json")
+        assert response.status_code == 201, response.content
+        return [query["sql"] for query in captured.captured_queries]
+
+    queries()  # the first entry of ICAO on 3.2 makes its kept rows; the next ones update them
+    short = queries()
+    log_history(30)
+    long = queries()
+    assert len(long) == len(short)
+    assert not [sql for sql in long if sql.startswith('SELECT 1 AS "a" FROM') or '"_check"' in sql]
