@@ -61,8 +61,9 @@ restore: install
 	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/tracker-....dump"; exit 2; }
 	$(MANAGE) restore --yes $(FILE)
 
-## Time the pages and the API on PostgreSQL for the shipped plans, then at scale (issue 11), in a scratch
-## database it makes and drops: `make bench`, or `make bench ENTRIES=200000` for a quicker run
+## Time the pages and the API on PostgreSQL for the shipped plans, then at scale with a hundredth and with
+## all of the history (issue 11), in a scratch database it makes and drops: `make bench`, or
+## `make bench ENTRIES=200000` for a quicker run
 ## (REPEATS=n runs per page; BENCH_DATABASE_URL names another server). It ends with the activity
 ## detail API's requests per second under gunicorn with 2 workers and 16 clients (benchmarks/load.py).
 bench: install

@@ -101,17 +101,25 @@ def prepare(today: datetime.date, *, say: bool) -> None:
 def run(name: str, job, today: datetime.date) -> None:
     """Run ``job`` once; print the e-mails it wrote, its seconds and its queries."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from notifications.models import Reminder
 
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        # Counted, not captured: capturing writes out each query with its parameters, which for the
+        # UNION of a hundred cycles' entries took a tenth of a digest run.
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
     before = Reminder.objects.count()
-    with CaptureQueriesContext(connection) as captured:
+    with connection.execute_wrapper(count):
         started = time.perf_counter()
         job(today)
         took = time.perf_counter() - started
     written = Reminder.objects.count() - before
-    print(f"{name:<12} {written:>10,} {took:>9.1f} {written / took:>11,.0f} {len(captured):>9,}", flush=True)
+    print(f"{name:<12} {written:>10,} {took:>9.1f} {written / took:>11,.0f} {queries:>9,}", flush=True)
 
 
 if __name__ == "__main__":
