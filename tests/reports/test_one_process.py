@@ -39,9 +39,8 @@ def test_the_queries_inside_run_in_one_process_and_the_setting_comes_back_after(
 def test_after_a_failure_inside_the_setting_comes_back_and_the_transaction_goes_on():
     before = workers()
     with transaction.atomic():
-        with pytest.raises(Failed):
-            with one_process():
-                raise Failed
+        with pytest.raises(Failed), one_process():
+            raise Failed
         assert workers() == before
         # The enclosing transaction is usable: the block's savepoint was rolled back, not it.
         with connection.cursor() as cursor:
