@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 
-from actions import permissions, signals
+from actions import generation, permissions, signals
 from actions.models import (
     Activity,
     Confidentiality,
@@ -178,6 +178,9 @@ def not_applicable_withdraw(*, declaration: NotApplicable, actor: User) -> NotAp
     )
     if not changed:
         raise ValidationError({"declaration": ["This declaration was withdrawn already."]})
+    # An update sends no post_save: what is kept from the declarations (who is expected to report,
+    # an open cycle's report) moves on here.
+    generation.changed(sender=NotApplicable)
     declaration.withdrawn_at, declaration.withdrawn_by = withdrawn_at, actor
     return declaration
 

@@ -4,15 +4,18 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports.models import CycleState, StocktakingCycle
-from reports.services import cycle_close
+from reports.services import cycle_close, cycle_report_read
 from tests.conftest import token_client
 from tests.reports.scenario import (
     REPORTED_PAIRS,
     UPDATED_IN_CYCLE,
     expected_missing,
+    log,
     nairobi_numbers,
     new_cycle,
     populate,
@@ -365,3 +368,30 @@ def test_a_closed_cycle_shows_no_countdown(viewer, secretariat):
     html = signed_in(viewer).get(f"/cycles/{cycle.pk}/").content.decode()
     assert 'class="countdown"' not in html
     assert "closed " in html
+
+
+def test_an_open_cycles_report_is_kept_until_an_entry_or_the_cycle_changes(staff, focal_point, secretariat, settings):
+    cycle = new_cycle(secretariat)
+    client = signed_in(staff)
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(f"/cycles/{cycle.pk}/").content.decode()
+        return html, len(captured)
+
+    reported = "<dt>Reported</dt><dd>{} of "
+    html, built = page()
+    assert reported.format(0) in html
+    html, kept = page()
+    assert reported.format(0) in html and kept < built
+    # An entry (the generation moves on): built again, with it.
+    log(focal_point, "3.2", "ICAO", "in_progress", "Circulated.")
+    html, queries = page()
+    assert reported.format(1) in html and queries == built
+    # The cycle's own fields are not the generation's: a new deadline is a new report.
+    StocktakingCycle.objects.filter(pk=cycle.pk).update(deadline=datetime.date(2025, 8, 31))
+    cycle.refresh_from_db()
+    assert cycle_report_read(cycle=cycle).deadline == datetime.date(2025, 8, 31)
+    # Where nothing is kept, the report is built on every view.
+    settings.API_ANSWERS_KEPT = False
+    assert page()[1] == page()[1] == built
