@@ -91,6 +91,9 @@ class ObjectiveAdmin(admin.ModelAdmin):
     search_fields = ["text", "title", "note"]
     list_select_related = ["plan"]
     inlines = [ActivityInline]
+    # Said here, not only in the model's Meta: a query that counts (GROUP BY) drops Meta.ordering, and
+    # the autocomplete paginated the objectives in no order.
+    ordering = ["plan", "number"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(activity_count=Count("activities"))

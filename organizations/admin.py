@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 
 from organizations import services
 from organizations.models import ApiToken, FocalPoint, Organization
@@ -19,6 +20,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     inlines = [FocalPointInline]
+    # A website typed without its scheme ("www.icao.int") is https://, as Django 6 will assume.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(FocalPoint)

@@ -90,3 +90,24 @@ def test_the_schema_generates_without_a_warning(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     schema = (tmp_path / "schema.yaml").read_text()
     assert "/api/v1/status-entries/{id}/review/:" in schema
+
+
+def test_a_website_typed_without_its_scheme_in_the_admin_is_https(admin_client_logged_in):
+    from organizations.models import Organization
+
+    icao = Organization.objects.get(acronym="ICAO")
+    response = admin_client_logged_in.post(
+        f"/admin/organizations/organization/{icao.pk}/change/",
+        {
+            "acronym": "ICAO",
+            "name": icao.name,
+            "kind": icao.kind,
+            "parent": "",
+            "website": "www.icao.int",
+            "focal_points-TOTAL_FORMS": "0",
+            "focal_points-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    icao.refresh_from_db()
+    assert icao.website == "https://www.icao.int"
