@@ -24,12 +24,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from tracker.caching import kept_in_cache
+
 GENERATION_KEY = "api:answers:generation"
 # How long anything is kept at most, whatever the generation says: what a change made without
 # Django's signals (a bulk update in a shell) leaves stale.
 TIMEOUT = 60
 T = TypeVar("T")
-_MISSING = object()
 # What the kept answers and counts are read from: every model of the actions app (plans,
 # objectives, activities, their organizations, open kinds, themes, participants, entries, reviews,
 # kept statuses) and the organizations themselves (acronym, kind). Whom a person reads for (their
@@ -81,18 +82,7 @@ def kept_or_computed(name: str, parts: object, compute: Callable[[], T]) -> T:
     if at is None:
         return compute()
     key = f"generation:{at}:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
-    try:
-        value = cache.get(key, _MISSING)
-    except Exception as error:  # the cache's client failing
-        logger.warning("%s computed without the cache (%s).", name, error)
-        return compute()
-    if value is _MISSING:
-        value = compute()
-        try:
-            cache.set(key, value, timeout=TIMEOUT)
-        except Exception as error:
-            logger.warning("%s not kept (%s).", name, error)
-    return value
+    return kept_in_cache(key, compute, TIMEOUT, name)
 
 
 def move_on() -> None:

@@ -34,7 +34,7 @@ from notifications.mailing import (
 )
 from organizations.confirmation import confirmation_token
 from organizations.models import FocalPoint, Organization, wants_digests
-from organizations.roles import Role, remember_role, role_group
+from organizations.roles import Role, remember_role_group, role_group
 from reports.models import CycleState, StocktakingCycle, silent_now, unreported_now
 from reports.services import cycle_close, cycle_report_sent, cycle_report_store
 
@@ -127,7 +127,7 @@ def _active_users() -> list[Any]:
         .order_by("username")
     )
     for user in users:
-        remember_role(user, {user.role_group} if user.role_group else set())
+        remember_role_group(user, user.role_group)
     return users
 
 

@@ -9,7 +9,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from organizations.models import ApiToken
-from organizations.roles import remember_role, role_group
+from organizations.roles import remember_role_group, role_group
 
 # last_used_at is written at most this often, so using a token costs no write per request.
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
@@ -47,8 +47,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 "This token was made before the account's password changed: ask for a new one."
             )
-        group: str | None = token.role_group  # type: ignore[attr-defined]  # annotated above
-        remember_role(user, {group} if group else set())
+        remember_role_group(user, token.role_group)  # type: ignore[attr-defined]  # annotated above
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

@@ -50,9 +50,15 @@ def remember_role(user: Any, group_names: set[str]) -> Role | None:
     return role
 
 
+def remember_role_group(user: Any, group: str | None) -> Role | None:
+    """``remember_role`` for a user read with its ``role_group`` (the name annotated, or None)."""
+    return remember_role(user, {group} if group else set())
+
+
 def role_group(user: str) -> Subquery:
     """The name of the user's group that gives it its role (the most capable, as ``remember_role``
-    picks), ``user`` naming the user's id in the outer query: to read a role with its user."""
+    picks), ``user`` naming the user's id in the outer query: to read a role with its user (then
+    ``remember_role_group``)."""
     rank = Case(*(When(name=GROUP_NAMES[r], then=Value(n)) for n, r in enumerate(Role)), default=Value(len(Role)))
     groups = Group.objects.filter(user=OuterRef(user), name__in=GROUP_NAMES.values())
     return Subquery(groups.annotate(rank=rank).order_by("rank").values("name")[:1])

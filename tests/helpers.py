@@ -19,6 +19,20 @@ def organization(acronym: str) -> Organization:
     return Organization.objects.get(acronym=acronym)
 
 
+def organization_change(client, organization: Organization, **changes: str):
+    """POST the admin's change form of ``organization`` as it stands, with ``changes``, and no focal point."""
+    form = {
+        "acronym": organization.acronym,
+        "name": organization.name,
+        "kind": organization.kind,
+        "parent": "",
+        "focal_points-TOTAL_FORMS": "0",
+        "focal_points-INITIAL_FORMS": "0",
+        **changes,
+    }
+    return client.post(f"/admin/organizations/organization/{organization.pk}/change/", form)
+
+
 def counts() -> tuple[int, int]:
     """How many status entries and reviews exist: a refused write leaves both as they were."""
     return StatusEntry.objects.count(), StatusEntryReview.objects.count()

@@ -1,9 +1,7 @@
 import hashlib
-import logging
 from contextlib import contextmanager
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
@@ -12,7 +10,7 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-logger = logging.getLogger(__name__)
+from tracker.caching import kept_in_cache
 
 # How long a list's count is kept at most, whatever its version says (a belt: a renamed plan or
 # organization changes a filter's rows without changing the version).
@@ -38,12 +36,7 @@ class VersionedCountPaginator(Paginator):
             return count_all(self)
         sql, params = rows.query.sql_with_params()
         key = "list-count:" + hashlib.sha256(repr((sql, params, version)).encode()).hexdigest()
-        try:
-            counted: Any = cache.get_or_set(key, lambda: count_all(self), COUNT_SECONDS)
-        except Exception as error:  # the cache's client failing (Redis down): counted as always
-            logger.warning("A list counted without the cache (%s).", error)
-            return count_all(self)
-        return counted
+        return kept_in_cache(key, lambda: count_all(self), COUNT_SECONDS, "A list's count")
 
 
 class Pagination(PageNumberPagination):

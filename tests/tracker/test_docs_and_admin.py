@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from actions.models import Activity, Objective
 from tests.factories import StatusEntryFactory
+from tests.helpers import organization_change
 
 pytestmark = pytest.mark.django_db
 
@@ -96,18 +97,7 @@ def test_a_website_typed_without_its_scheme_in_the_admin_is_https(admin_client_l
     from organizations.models import Organization
 
     icao = Organization.objects.get(acronym="ICAO")
-    response = admin_client_logged_in.post(
-        f"/admin/organizations/organization/{icao.pk}/change/",
-        {
-            "acronym": "ICAO",
-            "name": icao.name,
-            "kind": icao.kind,
-            "parent": "",
-            "website": "www.icao.int",
-            "focal_points-TOTAL_FORMS": "0",
-            "focal_points-INITIAL_FORMS": "0",
-        },
-    )
+    response = organization_change(admin_client_logged_in, icao, website="www.icao.int")
     assert response.status_code == 302, response.content[:2000]
     icao.refresh_from_db()
     assert icao.website == "https://www.icao.int"
