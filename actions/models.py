@@ -454,11 +454,12 @@ def reporter_ids_of(
     plan_activities: dict[int, list[int]] = defaultdict(list)
     for activity_id, plan_id in activities:
         plan_activities[plan_id].append(activity_id)
-    named: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for activity_id, organization_id, role in Responsibility.objects.filter(activity__plan__in=plan_ids).values_list(
+    # Each activity's named organizations as the triples they give (most expected pairs are these).
+    named: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for triple in Responsibility.objects.filter(activity__plan__in=plan_ids).values_list(
         "activity_id", "organization_id", "role"
     ):
-        named[activity_id].append((organization_id, role))
+        named[triple[0]].append(triple)
     open_kinds: dict[int, set[str]] = defaultdict(set)
     for activity_id, kind in ActivityOpenKind.objects.filter(activity__plan__in=plan_ids).values_list(
         "activity_id", "kind"
@@ -479,6 +480,7 @@ def reporter_ids_of(
         .values_list("activity_id", "organization_id")
     )
     answers: dict[tuple[int, datetime.date], ReporterIds] = {}
+    nobody: list[tuple[int, int, str]] = []
     for plan_id, day in asked:
         # Participation.objects.taking_part: joined by that day and not left before it; by acronym.
         participants = [
@@ -491,11 +493,14 @@ def reporter_ids_of(
         # The participants of each set of kinds an activity is open to, sought once per set (a plan has few).
         open_to: dict[frozenset[str], list[int]] = {}
         for activity_id in plan_activities[plan_id]:
-            expected += [(activity_id, o, role) for o, role in named[activity_id]]
-            named_ids = {o for o, _ in named[activity_id]}
+            triples = named.get(activity_id, nobody)
+            expected += triples
+            if activity_id not in open_kinds:  # most activities: their named organizations only
+                continue
             kinds = frozenset(open_kinds[activity_id])
             if kinds not in open_to:
                 open_to[kinds] = [o for o, kind in participants if kind in kinds]
+            named_ids = {o for _, o, _ in triples}
             for o in open_to[kinds]:
                 if o not in named_ids:
                     (not_applicable if (activity_id, o) in declared else expected).append((activity_id, o, ""))
