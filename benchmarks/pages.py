@@ -48,6 +48,9 @@ from urllib.parse import urlsplit, urlunsplit
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 REPEATS = 20
+# A row keeps repeating until its runs took at least this many seconds: a page of a few
+# milliseconds gets a few hundred runs, so that its 95th percentile is not one stray run of twenty.
+STEADY = 1.0
 # A row stops repeating once its runs took this many seconds (after at least MIN_RUNS runs).
 BUDGET = 30.0
 MIN_RUNS = 3
@@ -75,8 +78,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def measure(what: str, send: Callable[[], Any], *, repeats: int = REPEATS, budget: float = BUDGET) -> Row:
-    """Call ``send`` (a request through the test client) once to count its queries, then time it ``repeats`` times.
+def measure(
+    what: str, send: Callable[[], Any], *, repeats: int = REPEATS, steady: float = STEADY, budget: float = BUDGET
+) -> Row:
+    """Call ``send`` (a request through the test client) once to count its queries, then time it ``repeats``
+    times and for at least ``steady`` seconds.
 
     A request that raises gives a row with the error as its status and no times.
     """
@@ -99,7 +105,7 @@ def measure(what: str, send: Callable[[], Any], *, repeats: int = REPEATS, budge
     else:
         size = len(response.content)
     times: list[float] = []
-    while len(times) < repeats:
+    while len(times) < repeats or sum(times) < steady:
         started = time.perf_counter()
         send()
         times.append(time.perf_counter() - started)
@@ -520,7 +526,8 @@ def bench(options: argparse.Namespace, start_again: Callable[[], None]) -> None:
     scale_load = activity_load(scale_targets, options)
 
     print(
-        f"\nPostgreSQL {connection.pg_version // 10000}, {options.repeats} runs per page (in-process test client); "
+        f"\nPostgreSQL {connection.pg_version // 10000}, {options.repeats} runs per page and at least {STEADY:g} s "
+        "(in-process test client); "
         f"scale: {options.plans} plans x {options.activities} activities, {options.organizations} organizations, "
         f"{options.focal_points} focal points, {options.entries:,} entries (generated in {generated:.0f} s); "
         f"{FEW}: {few:,} entries\n"
