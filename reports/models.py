@@ -198,7 +198,8 @@ def _unreported_ids(cycles: list[StocktakingCycle]) -> dict[int, dict[int, list[
         branches = [
             cycle.entries_reported(SYSTEM)
             .order_by()
-            .annotate(cycle_key=Value(cycle.pk, output_field=models.BigIntegerField()))
+            # Typed as the key it is: an integer field's converter would be called on every row.
+            .annotate(cycle_key=Value(cycle.pk, output_field=models.BigAutoField()))
             .values_list("activity_id", "organization_id", "cycle_key")
             for cycle in cycles[start : start + UNION_BRANCHES]
         ]
@@ -207,9 +208,7 @@ def _unreported_ids(cycles: list[StocktakingCycle]) -> dict[int, dict[int, list[
         for activity_id, organization_id, cycle_key in rows:
             reported[cycle_key].add((activity_id, organization_id))
     return {
-        cycle.pk: _pending_ids(
-            ((a, o) for a, o, _ in reporters[cycle.plan_id, days[cycle.pk]].expected), reported[cycle.pk]
-        )
+        cycle.pk: _pending_ids(reporters[cycle.plan_id, days[cycle.pk]].expected, reported[cycle.pk])
         for cycle in cycles
     }
 
@@ -237,13 +236,14 @@ def one_process() -> Iterator[None]:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
 
 
-def _pending_ids(expected: Iterable[tuple[int, int]], reported: set[tuple[int, int]]) -> dict[int, list[int]]:
-    """Each organization of the ``expected`` (activity id, organization id) pairs that has no entry among the
-    ``reported`` pairs on some of them, with those activities, in the order of ``expected``."""
+def _pending_ids(expected: Iterable[tuple[int, int, str]], reported: set[tuple[int, int]]) -> dict[int, list[int]]:
+    """Each organization of the ``expected`` (activity id, organization id, role) triples that has no entry
+    among the ``reported`` (activity id, organization id) pairs on some of them, with those activities, in
+    the order of ``expected``."""
     pending: dict[int, list[int]] = defaultdict(list)
-    for pair in expected:
-        if pair not in reported:
-            pending[pair[1]].append(pair[0])
+    for activity_id, organization_id, _ in expected:
+        if (activity_id, organization_id) not in reported:
+            pending[organization_id].append(activity_id)
     return pending
 
 
@@ -252,7 +252,7 @@ def _pending(reporters: Reporters, reported: set[tuple[int, int]]) -> dict[Organ
     with the activities it has none on; by acronym."""
     activities = {pair.activity.pk: pair.activity for pair in reporters.expected}
     organizations = {pair.organization.pk: pair.organization for pair in reporters.expected}
-    pending = _pending_ids(((pair.activity.pk, pair.organization.pk) for pair in reporters.expected), reported)
+    pending = _pending_ids(((pair.activity.pk, pair.organization.pk, "") for pair in reporters.expected), reported)
     return _by_acronym({organizations[o]: [activities[a] for a in ids] for o, ids in pending.items()})
 
 
