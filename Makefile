@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## Serve the tracker on http://127.0.0.1:8000 with an SQLite database, the shipped plans and demo accounts.
-run: export DEBUG ?= 1
+run: export LOCAL ?= 1
 run: install
 	$(MANAGE) migrate --verbosity 0
 	$(MANAGE) load_shipped_plans

@@ -23,15 +23,20 @@ from tracker.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Django's debug pages (the code, the settings, every address) on errors: for a developer who asks.
 DEBUG = env_bool("DEBUG", False)
+# Served on this machine over plain HTTP, to try it or work on it (`make run` sets LOCAL=1): a
+# development secret key, the local host names, no HTTPS, static files from the source folders.
+# The error pages stay the site's own unless DEBUG is on as well; DEBUG on implies LOCAL.
+LOCAL = env_bool("LOCAL", DEBUG)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
+    if not LOCAL:
+        raise ImproperlyConfigured("SECRET_KEY must be set, unless LOCAL (or DEBUG) is on.")
+    SECRET_KEY = "insecure-development-key-only-used-on-a-local-machine"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if LOCAL else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -201,10 +206,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if LOCAL
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Locally, WhiteNoise serves the source folders as they change (no collectstatic), DEBUG or not.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = LOCAL
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 
@@ -222,21 +229,24 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
-# HTTPS, cookies and headers. With DEBUG off (production) the defaults are the safe ones:
+# HTTPS, cookies and headers. With LOCAL off (production) the defaults are the safe ones:
 # `manage.py check --deploy` passes with nothing more set. Plain HTTP (e.g. on loopback)
-# needs SECURE_SSL_REDIRECT=0; `make run` sets DEBUG=1, which turns the HTTPS ones off.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# needs SECURE_SSL_REDIRECT=0; `make run` sets LOCAL=1, which turns the HTTPS ones off.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if LOCAL else 365 * 24 * 60 * 60, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not LOCAL)
 # Preloading is a request to the browser makers, slow to undo and for the whole domain: the
 # operator's choice (SECURE_HSTS_PRELOAD=1), so Django's reminder about it is silenced.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header(
-    "SECURE_PROXY_SSL_HEADER", None if DEBUG else ("HTTP_X_FORWARDED_PROTO", "https")
+    "SECURE_PROXY_SSL_HEADER", None if LOCAL else ("HTTP_X_FORWARDED_PROTO", "https")
 )
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not LOCAL)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not LOCAL)
+# A form sent without its token (a page left open past the session, cookies refused): the site's
+# own page, saying what to do, rather than Django's.
+CSRF_FAILURE_VIEW = "tracker.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -56,10 +56,10 @@ def test_create_user_without_a_password_and_no_terminal_says_so(monkeypatch):
         call_command("create_user", "ada", "--role", "viewer")
 
 
-def test_demo_accounts_print_one_account_per_role_and_refuse_without_debug(settings, capsys):
-    with pytest.raises(CommandError, match="DEBUG"):
+def test_demo_accounts_print_one_account_per_role_and_refuse_on_a_deployment(settings, capsys):
+    with pytest.raises(CommandError, match="LOCAL=1"):
         call_command("demo_accounts")
-    settings.DEBUG = True
+    settings.LOCAL = True
     call_command("demo_accounts")
     call_command("demo_accounts")  # again: the same accounts, new passwords
     printed = capsys.readouterr().out

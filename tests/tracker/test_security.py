@@ -64,6 +64,8 @@ PRINT_SETTINGS = (
     [
         ({"DEBUG": "0"}, f"True {YEAR} True False True True 28800 ('HTTP_X_FORWARDED_PROTO', 'https')"),
         ({"DEBUG": "1"}, "False 0 False False False False 28800 None"),
+        ({"LOCAL": "1"}, "False 0 False False False False 28800 None"),
+        ({"LOCAL": "1", "DEBUG": "0"}, "False 0 False False False False 28800 None"),
         (
             {
                 "DEBUG": "0",

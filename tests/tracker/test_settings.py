@@ -57,7 +57,7 @@ def test_database_url_refuses_what_it_cannot_use(url):
         parse_database_url(url, base_dir=Path("/srv"))
 
 
-def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+def test_settings_refuse_to_start_without_a_secret_key_on_a_deployment(tmp_path):
     import subprocess
     import sys
 
@@ -66,7 +66,7 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_pat
         [sys.executable, "-c", "import tracker.settings"], env=env, capture_output=True, text=True, cwd=tmp_path
     )
     assert result.returncode != 0
-    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "SECRET_KEY must be set, unless LOCAL (or DEBUG) is on" in result.stderr
 
 
 @pytest.mark.django_db

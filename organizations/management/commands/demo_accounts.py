@@ -22,13 +22,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--force", action="store_true", help="Run even with DEBUG off (never on a real deployment)."
+            "--force", action="store_true", help="Run even with LOCAL off (never on a real deployment)."
         )
 
     @transaction.atomic
     def handle(self, *args, force, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError("Demo accounts are for a local try-out: run with DEBUG=1, or pass --force.")
+        if not settings.LOCAL and not force:
+            raise CommandError("Demo accounts are for a local try-out: run with LOCAL=1, or pass --force.")
         User = get_user_model()
         self.stdout.write("Demo accounts (passwords are new on every run):")
         for username, role, acronym in DEMO_ACCOUNTS:
