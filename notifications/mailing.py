@@ -185,9 +185,16 @@ def focal_points_of(organizations: Iterable[Organization]) -> list[FocalPoint]:
 
 
 def notify_focal_points(
-    *, organization: Organization, key: str, step: str, template: str, context: dict[str, Any]
+    *,
+    organization: Organization,
+    key: str,
+    step: str,
+    template: str,
+    context: dict[str, Any],
+    actor: User | None = None,
 ) -> int:
-    """Write one e-mail to each active focal point of ``organization``; the count written."""
+    """Write one e-mail to each active focal point of ``organization`` but the ``actor`` (no one hears
+    of what they did themselves); the count written."""
     return reminders_write(
         Mail(
             recipient=focal_point.email,
@@ -198,6 +205,7 @@ def notify_focal_points(
             context={**context, "focal_point": focal_point, "organization": organization},
         )
         for focal_point in focal_points_of([organization])
+        if actor is None or focal_point.user_id != actor.pk
     )
 
 
@@ -206,7 +214,8 @@ RECEIPT_TEMPLATES = {"logged": "entry_logged", "returned": "entry_returned"}
 
 
 def entry_receipts_write(*, entry_id: int, step: str, review_id: int | None = None) -> int:
-    """Write the e-mails telling ``entry``'s organization's focal points of ``step``; the count written.
+    """Write the e-mails telling ``entry``'s organization's focal points of ``step``, but the one who took
+    it (who logged the entry, or reviewed it); the count written.
 
     Written once per focal point and step (the key), however often it is asked for.
     """
@@ -218,4 +227,5 @@ def entry_receipts_write(*, entry_id: int, step: str, review_id: int | None = No
         step=step,
         template=RECEIPT_TEMPLATES[step],
         context={"entry": entry, "review": review, "link": absolute(entry.activity.get_absolute_url())},
+        actor=review.reviewer if review else entry.author,
     )

@@ -304,18 +304,28 @@ def test_a_tampered_link_is_a_404(directory, focal_point):
 # --- receipts: logging and returning an entry tell the organization's focal points ---
 
 
-def test_logging_progress_tells_the_organizations_focal_points(
+def test_logging_progress_tells_the_organizations_other_focal_points(
     staff, focal_point, other_focal_point, django_capture_on_commit_callbacks
 ):
     add_focal_point("ICAO", "Ines")
     with django_capture_on_commit_callbacks(execute=True):
         log(focal_point, "3.2", "ICAO", "in_progress", "Model legislation circulated.")
-    assert recipients(mail.outbox) == [BOB, "ines@icao.example.org"]
+    assert recipients(mail.outbox) == ["ines@icao.example.org"]  # not Bob, who logged it
     message = one_to(mail.outbox, "ines@icao.example.org")
     assert message.subject == "ICAO: progress logged on nairobi-2007 3.2"
     assert "bob logged progress for ICAO on activity 3.2" in message.body
     assert "In progress, reporting on 15 March 2025" in message.body
-    assert Reminder.objects.get(recipient=BOB).state == ReminderState.SENT
+    assert Reminder.objects.get(recipient="ines@icao.example.org").state == ReminderState.SENT
+    assert not Reminder.objects.filter(recipient=BOB).exists()
+
+
+def test_progress_logged_by_cted_staff_tells_every_focal_point_of_the_organization(
+    staff, focal_point, django_capture_on_commit_callbacks
+):
+    add_focal_point("ICAO", "Ines")
+    with django_capture_on_commit_callbacks(execute=True):
+        log(staff, "3.2", "ICAO", "in_progress", "Model legislation circulated.")
+    assert recipients(mail.outbox) == [BOB, "ines@icao.example.org"]
 
 
 def test_returning_an_entry_tells_the_organizations_focal_points_why(
