@@ -624,9 +624,26 @@ class Activity(models.Model):
 
     def is_open_to(self, organization: Organization) -> bool:
         """Whether ``organization`` may report on this activity (uses prefetched relations)."""
-        return any(r.organization_id == organization.pk for r in self.responsibilities.all()) or any(
-            k.kind == organization.kind for k in self.open_kinds.all()
+        named, kinds = self._reporting_terms()
+        return organization.pk in named or organization.kind in kinds
+
+    def _reporting_terms(self) -> tuple[frozenset[int], frozenset[str]]:
+        """The ids of the named organizations and the kinds the activity is open to. Kept on the instance
+        while both relations stay prefetched as they were: a page asks for each of some 300 organizations,
+        and reading the relations each time built two querysets per question."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        responsibilities, open_kinds = prefetched.get("responsibilities"), prefetched.get("open_kinds")
+        kept = self.__dict__.get("_kept_reporting_terms")
+        if kept is not None and kept[0] is responsibilities and kept[1] is open_kinds:
+            known: tuple[frozenset[int], frozenset[str]] = kept[2]
+            return known
+        terms = (
+            frozenset(r.organization_id for r in self.responsibilities.all()),
+            frozenset(k.kind for k in self.open_kinds.all()),
         )
+        if responsibilities is not None and open_kinds is not None:
+            self.__dict__["_kept_reporting_terms"] = (responsibilities, open_kinds, terms)
+        return terms
 
     def clean(self) -> None:
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:

@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 
-from actions.models import Activity, Status, StatusEntry
+from actions.models import Activity, Responsibility, Status, StatusEntry
 from organizations.models import Organization
 from tests.factories import ActivityFactory, ObjectiveFactory, PlanFactory, StatusEntryFactory
 
@@ -65,3 +66,20 @@ def test_the_three_shapes_of_open_to_agree_on_every_activity_and_organization():
             assert (organization.pk in reporting) == expected, (activity.number, organization)
             pairs += expected
     assert pairs > len(activities)  # named organizations and the IROs of "all relevant IROs"
+
+
+def test_open_to_follows_the_relations_as_they_are_read_again(icao):
+    """What is kept for the permission module's many questions on one page goes with the relations it was
+    read from: read again, they answer again."""
+    activities = Activity.objects.filter(plan__code="nairobi-2007").prefetch_related("responsibilities", "open_kinds")
+    activity = next(a for a in activities if not a.is_open_to(icao))
+    Responsibility.objects.create(activity=activity, organization=icao, role="partner")
+    assert not activity.is_open_to(icao)  # as prefetched: the page's one reading
+    activity.refresh_from_db()
+    assert activity.is_open_to(icao)  # nothing prefetched: read each time
+    prefetch_related_objects([activity], "responsibilities", "open_kinds")
+    assert activity.is_open_to(icao)
+    activity.responsibilities.all().filter(organization=icao).delete()
+    activity.refresh_from_db()
+    prefetch_related_objects([activity], "responsibilities", "open_kinds")
+    assert not activity.is_open_to(icao)
