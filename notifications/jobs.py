@@ -81,10 +81,13 @@ def _cycle_reminders(
     contacts: dict[int, list[FocalPoint]],
     today: datetime.date,
 ) -> Iterator[Mail]:
-    """The reminders of ``step`` to the focal points of each organization that has not reported in ``cycle``."""
-    # What every reminder of the cycle says alike, and what every focal point of one
-    # organization reads alike, is written once: most of a run's time was spent formatting
-    # the same dates, addresses and activity lines again for each person.
+    """The reminders of ``step`` to the focal points of each organization that has not reported in ``cycle``.
+
+    An organization's focal points get the same reminder, addressed to them all: it is rendered and
+    stored once (an edition), not once per person. Rendered for each person (a greeting by name),
+    150,000 reminders were 150,000 renderings of three templates and 150,000 stored bodies.
+    """
+    # What every reminder of the cycle says alike is formatted once, too.
     shared = {
         "cycle": cycle,
         "deadline": formats.date_format(cycle.deadline, "j F Y"),
@@ -111,7 +114,8 @@ def _cycle_reminders(
                 # One person may be focal point of two organizations: one reminder for each.
                 key=f"cycle:{cycle.pk}:{organization.acronym}:{step}",
                 template="cycle_reminder",
-                context={**shared, **listed, "focal_point": focal_point, "organization": organization},
+                context={**shared, **listed, "organization": organization},
+                edition=(cycle.pk, organization.pk, step),
             )
 
 

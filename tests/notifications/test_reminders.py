@@ -15,6 +15,7 @@ import datetime
 import pytest
 
 from actions.models import Confidentiality
+from notifications.models import Reminder
 from reports.services import cycle_close
 from tests.notifications.mailbox import (
     SITE,
@@ -115,6 +116,15 @@ def test_the_reminder_says_which_organization_and_how_many_activities_are_left(c
     sent = reminders_on(DEADLINE - days(14))
     assert one_to(sent, CHARLIE).subject == "WCO has 3 activities to report on for First half 2025"
     assert one_to(sent, BOB).subject == "ICAO has 2 activities to report on for First half 2025"
+
+
+def test_an_organizations_focal_points_get_one_reminder_addressed_to_them_all_stored_once(cycle):
+    sent = reminders_on(DEADLINE - days(14))
+    assert one_to(sent, BOB).body == one_to(sent, INES).body
+    assert one_to(sent, BOB).body.startswith("Dear focal points of ICAO,")
+    assert "Dear focal points of WCO," in html(one_to(sent, CHARLIE))
+    icao = Reminder.objects.filter(recipient__in=[BOB, INES], step="before-14")
+    assert icao.count() == 2 and icao.values("body").distinct().count() == 1
 
 
 def test_an_organization_that_reported_on_all_its_activities_is_not_reminded(cycle):
