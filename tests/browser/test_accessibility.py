@@ -1,0 +1,138 @@
+"""Every page each role reaches, checked in Chromium by axe-core (the npm package, `npm ci`): no serious
+or critical violation; and at a phone's width (390 px) no page scrolls sideways."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from actions.models import Activity
+from organizations.models import Organization
+from organizations.roles import Role
+from reports.models import StocktakingCycle
+from tests.browser.conftest import PASSWORD
+from tests.factories import UserFactory
+from tests.reports.scenario import log, new_cycle
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SERIOUS = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}"""
+
+
+# The innermost elements that reach past the window's right edge, to say what to fix.
+WIDEST = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 3)
+  .map((e) => `${e.tagName.toLowerCase()}${e.className ? "." + e.className : ""}`)
+  .join(", ")"""
+
+
+@pytest.fixture
+def axe():
+    if not AXE.exists():
+        message = f"No axe-core at {AXE}: npm ci"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE
+
+
+@pytest.fixture
+def everyone(cast):
+    """One account per role, and what their pages show: an open cycle, an entry awaiting review."""
+    people = {
+        Role.STAFF: cast["staff"],
+        Role.FOCAL_POINT: cast["focal_point"],
+        Role.SECRETARIAT: UserFactory(username="sam", role=Role.SECRETARIAT),
+        Role.VIEWER: UserFactory(username="victor", role=Role.VIEWER),
+    }
+    cycle = new_cycle(cast["staff"])
+    log(
+        cast["focal_point"],
+        "3.2",
+        "ICAO",
+        "in_progress",
+        "Model legislation circulated to 40 States.",
+        evidence=["https://www.icao.int/Security/FAL/TRIP/Documents/a-very-long-address-of-a-report-2025.pdf"],
+    )
+    return people, cycle
+
+
+def pages(cycle: StocktakingCycle) -> list[str]:
+    """What the navigation and the pages link to, for every role; a page a role may not see is its 403."""
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    return [
+        "/",
+        "/plans/nairobi-2007/",
+        "/plans/cica-2008/",
+        f"/activities/{activity.pk}/",
+        "/organizations/",
+        f"/organizations/{Organization.objects.get(acronym='ICAO').acronym}/",
+        "/cycles/",
+        f"/cycles/{cycle.pk}/",
+        f"/cycles/{cycle.pk}/report.html",
+        "/cycles/new/",
+        "/review/",
+        "/audit/",
+        "/audit/security/",
+        "/accounts/profile/",
+        "/accounts/tokens/",
+        "/accounts/password_change/",
+        "/no-such-page/",
+    ]
+
+
+def signed_in(browser, live_server, username: str, viewport: dict):
+    # The CSP allows no inline script: axe is injected as one, so this context does not apply it
+    # (test_content_security_policy checks the pages under it).
+    context = browser.new_context(viewport=viewport, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    return context, page
+
+
+def test_no_page_of_any_role_has_a_serious_accessibility_violation(browser, live_server, axe, everyone):
+    people, cycle = everyone
+    found: list[str] = []
+    for role, user in people.items():
+        context, page = signed_in(browser, live_server, user.username, DESKTOP)
+        for path in pages(cycle):
+            page.goto(f"{live_server.url}{path}")
+            page.add_script_tag(path=str(axe))
+            found += [f"{role.label} {path}: {violation}" for violation in page.evaluate(SERIOUS)]
+        context.close()
+    # The sign-in page, before anyone signs in.
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.add_script_tag(path=str(axe))
+    found += [f"anonymous /accounts/login/: {violation}" for violation in page.evaluate(SERIOUS)]
+    context.close()
+    assert not found, "\n".join(found)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, everyone):
+    people, cycle = everyone
+    wide: list[str] = []
+    for role, user in people.items():
+        context, page = signed_in(browser, live_server, user.username, PHONE)
+        for path in pages(cycle):
+            page.goto(f"{live_server.url}{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                wide.append(f"{role.label} {path}: {width} px, {page.evaluate(WIDEST)}")
+        context.close()
+    assert not wide, "\n".join(wide)
