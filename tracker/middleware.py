@@ -5,7 +5,7 @@ import time
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.renderers import BrowsableAPIRenderer
 
 from reports import exports
@@ -59,6 +59,20 @@ class PrivateCacheMiddleware:
         directives = {d.strip().lower() for d in response.get("Cache-Control", "").split(",")}
         if request.user.is_authenticated and "public" not in directives:
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class HtmxVaryMiddleware:
+    """A page answers htmx with a fragment of itself at the same address (the plan page's list, an
+    activity's progress): ``Vary: HX-Request`` keeps the two apart in every cache, the browser's
+    history included, so that Back never shows a fragment alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
         return response
 
 

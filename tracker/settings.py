@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "tracker.middleware.LoginRequiredMiddleware",
     "tracker.middleware.IdleSessionMiddleware",
     "tracker.middleware.PrivateCacheMiddleware",
+    "tracker.middleware.HtmxVaryMiddleware",
     "tracker.middleware.KnownInlineStylesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

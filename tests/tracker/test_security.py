@@ -357,3 +357,12 @@ def test_drfs_browsable_api_keeps_working_with_its_style_nonce_and_one_allowed_a
     assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))", html)
     # The same API as JSON carries the default policy, without the attribute's hash.
     assert "style-src-attr" not in policy(client.get("/api/v1/activities/", HTTP_ACCEPT="application/json"))
+
+
+def test_a_page_and_its_htmx_fragment_are_kept_apart_by_every_cache(client, staff):
+    client.force_login(staff)
+    page = client.get("/plans/nairobi-2007/?objective=3")
+    fragment = client.get("/plans/nairobi-2007/?objective=3", headers={"HX-Request": "true"})
+    assert len(fragment.content) < len(page.content)
+    for response in (page, fragment):
+        assert "HX-Request" in [v.strip() for v in response["Vary"].split(",")]
