@@ -25,10 +25,12 @@ def organization_list(request: Request) -> HttpResponse:
 
 
 class ProfileForm(forms.ModelForm):
+    # The two choices only: the model field has no default, so Django would offer an empty one too.
+    mail = forms.TypedChoiceField(choices=MailPreference.choices, widget=forms.RadioSelect, label="E-mail me")
+
     class Meta:
         model = Profile
         fields = ["mail"]
-        widgets = {"mail": forms.RadioSelect}
 
 
 def profile(request: Request) -> HttpResponse:

@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import formats, timezone
 
 from actions.models import Plan
 from reports.models import StocktakingCycle
@@ -16,10 +19,37 @@ class CycleForm(forms.ModelForm):
             "deadline": forms.DateInput(attrs={"type": "date"}),
         }
 
+    # Asked only when the deadline given has passed: a cycle of the past may be recorded, but not by a slip
+    # of the year (an open one would send its overdue reminders at the next run).
+    past_deadline = forms.BooleanField(required=False, label="The deadline has passed: create the cycle anyway")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = Plan.objects.all()
         self.fields["plan"].to_field_name = "code"
+        self.fields["plan"].empty_label = "Choose a plan"
+        if self._deadline_given() is None or self._deadline_given() >= timezone.localdate():
+            del self.fields["past_deadline"]
+
+    def _deadline_given(self) -> datetime.date | None:
+        if not self.is_bound:
+            return None
+        try:
+            deadline: datetime.date | None = self.fields["deadline"].clean(self.data.get(self.add_prefix("deadline")))
+        except forms.ValidationError:
+            return None
+        return deadline
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or self.cleaned_data
+        if "past_deadline" in self.fields and not cleaned.get("past_deadline"):
+            deadline = formats.date_format(cleaned["deadline"], "j F Y") if cleaned.get("deadline") else ""
+            self.add_error(
+                "deadline",
+                f"This deadline, {deadline}, has passed: an open cycle would send its overdue reminders at the "
+                "next run. Correct it, or tick the box below to create the cycle anyway.",
+            )
+        return cleaned
 
 
 class UploadForm(forms.Form):

@@ -68,8 +68,11 @@ def test_a_returned_entry_shows_its_reason_and_can_be_corrected(cast, sign_in, l
     page.goto(f"{live_server.url}/activities/{activity.pk}/")
     expect(page.locator("ol.timeline")).to_contain_text("Say which States were audited.")
     page.get_by_role("link", name="Correct this entry").click()
+    # The form says what it corrects, and a correction can be given up.
+    expect(page.get_by_role("heading", name="Correct an entry")).to_be_visible()
+    expect(page.get_by_role("link", name="Cancel")).to_be_visible()
     page.get_by_label("Observations").fill("Audits continue: 12 States audited in 2026.")
-    page.get_by_role("button", name="Log progress").click()
+    page.get_by_role("button", name="Save the correction").click()
     expect(page.get_by_text("Progress logged; CTED will review it.")).to_be_visible()
     correction = StatusEntry.objects.get(supersedes=entry)
     assert correction.observations == "Audits continue: 12 States audited in 2026."

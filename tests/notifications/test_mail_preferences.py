@@ -56,6 +56,10 @@ def test_the_page_shows_both_choices_with_the_current_one_checked(staff, focal_p
     for page in (staff_page, focal_point_page):
         assert "Reminders only" in page.content.decode()
         assert "Reminders and digests" in page.content.decode()
+        # Two choices, each beside its words, under the question; no empty third one.
+        assert "---------" not in page.content.decode()
+        assert page.content.decode().count('type="radio"') == 2
+        assert "<legend>E-mail me</legend>" in page.content.decode()
     # The default: CTED staff get digests, focal points reminders only.
     assert choices(staff_page) == {"reminders": False, "reminders_and_digests": True}
     assert choices(focal_point_page) == {"reminders": True, "reminders_and_digests": False}

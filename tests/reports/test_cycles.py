@@ -35,6 +35,8 @@ def payload(**changes) -> dict:
         "period_start": "2025-01-01",
         "period_end": "2025-06-30",
         "deadline": "2025-07-15",
+        # The scenario's dates have passed: the page asks to confirm such a deadline (tested on its own).
+        "past_deadline": "on",
     }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not ...}
@@ -395,3 +397,35 @@ def test_an_open_cycles_report_is_kept_until_an_entry_or_the_cycle_changes(staff
     # Where nothing is kept, the report is built on every view.
     settings.API_ANSWERS_KEPT = False
     assert page()[1] == page()[1] == built
+
+
+def test_the_cycle_form_puts_open_it_now_beside_its_box(secretariat, client):
+    client.force_login(secretariat)
+    page = client.get("/cycles/new/").content.decode()
+    assert '<label for="id_open_now"><input type="checkbox" name="open_now"' in page
+
+
+def test_a_deadline_that_has_passed_is_confirmed_before_the_cycle_is_created(secretariat):
+    client = signed_in(secretariat)
+    assert "past_deadline" not in client.get("/cycles/new/").content.decode()
+    response = client.post("/cycles/new/", payload(past_deadline=..., open_now="on"))
+    page = response.content.decode()
+    assert response.status_code == 400 and not StocktakingCycle.objects.exists()
+    assert "This deadline, 15 July 2025, has passed" in page
+    assert "The deadline has passed: create the cycle anyway" in page
+    response = client.post("/cycles/new/", payload(open_now="on"))
+    assert response.status_code == 302 and StocktakingCycle.objects.get().deadline == datetime.date(2025, 7, 15)
+
+
+def test_a_deadline_to_come_asks_nothing_more(secretariat):
+    today = timezone.localdate()
+    response = signed_in(secretariat).post(
+        "/cycles/new/",
+        payload(
+            past_deadline=...,
+            period_start=str(today.replace(day=1)),
+            period_end=str(today + datetime.timedelta(days=60)),
+            deadline=str(today),  # today has not passed
+        ),
+    )
+    assert response.status_code == 302 and StocktakingCycle.objects.count() == 1
