@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from actions.choices import Confidentiality, ResponsibilityRole, ReviewState
 from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label, status_stylesheet
 from reports import pdf
 from reports.builder import ActivityRow, ObjectiveSection, OrganizationRow, Report
@@ -142,6 +143,32 @@ def text_cell(sheet, row: int, column: int, value):
     return cell
 
 
+# A date as the pages show it; Excel, LibreOffice and Numbers read this format alike.
+XLSX_DATE = "d mmm yyyy"
+XLSX_MOMENT = "d mmm yyyy hh:mm"
+
+
+def _label(choices, value: str | None) -> str:
+    """The words a person reads for a stored code (``lead`` is "Lead")."""
+    return str(choices(value).label) if value else ""
+
+
+def xlsx_row(activity: ActivityRow, organization: OrganizationRow | None, values: list) -> list:
+    """``report_rows``' row as a spreadsheet shows it: a date as a date, codes as their words. The CSV
+    keeps the codes (programs read it)."""
+    row = list(values)
+    row[ROW_HEADERS.index("Edition")] = _label(Edition, row[ROW_HEADERS.index("Edition")])
+    row[ROW_HEADERS.index("Changed")] = str(row[ROW_HEADERS.index("Changed")]).capitalize()
+    if organization is not None:
+        if organization.role:
+            row[ROW_HEADERS.index("Role")] = _label(ResponsibilityRole, organization.role)
+        if row[ROW_HEADERS.index("Reported on")]:
+            row[ROW_HEADERS.index("Reported on")] = organization.reported_on
+        row[ROW_HEADERS.index("Review state")] = _label(ReviewState, organization.review_state)
+        row[ROW_HEADERS.index("Confidentiality")] = _label(Confidentiality, organization.confidentiality)
+    return row
+
+
 def _status_fill(status: str | None) -> PatternFill:
     return PatternFill("solid", start_color=STATUS_COLOURS[status], end_color=STATUS_COLOURS[status])
 
@@ -162,10 +189,12 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
     facts = [
         ("Edition", edition_label(report)),
         ("Cycle", report.cycle_title),
-        ("Period", f"{report.period_start.isoformat()} to {report.period_end.isoformat()}"),
-        ("Deadline", report.deadline.isoformat()),
-        ("State", report.state),
-        ("As of", report.as_of.strftime("%Y-%m-%d %H:%M %Z")),
+        ("Period starts", report.period_start),
+        ("Period ends", report.period_end),
+        ("Deadline", report.deadline),
+        ("State", report.state.capitalize()),
+        # Spreadsheets hold no time zone: the moment in the server's zone, which the header names.
+        (f"As of ({report.as_of.tzname() or 'UTC'})", report.as_of.replace(tzinfo=None)),
         ("Previous cycle", report.previous_cycle_title or "none"),
         ("Completeness", completeness_text(report)),
         ("Activities with no update", len(report.silent)),
@@ -173,7 +202,12 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
     ]
     for offset, (label, value) in enumerate(facts, start=3):
         summary.cell(row=offset, column=1, value=label).font = bold
-        text_cell(summary, offset, 2, value)
+        cell = text_cell(summary, offset, 2, value)
+        if isinstance(value, datetime.datetime):
+            cell.number_format = XLSX_MOMENT
+        elif isinstance(value, datetime.date):
+            cell.number_format = XLSX_DATE
+        cell.alignment = Alignment(horizontal="left")
     if report.completeness is not None:
         cell = summary.cell(
             row=3 + [label for label, _ in facts].index("Completeness"), column=3, value=report.completeness
@@ -189,7 +223,9 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
         if status in LIGHT_TEXT:
             header.font = Font(bold=True, color="FFFFFF")
     for row, objective in enumerate(report.objectives, start=top + 1):
-        summary.cell(row=row, column=1, value=f"Objective {objective.number}")
+        # The objective's own words (its heading where it has one), as the report's other formats give them.
+        words = objective.title or objective.text
+        summary.cell(row=row, column=1, value=f"{objective.number}. {words}").alignment = Alignment(wrap_text=True)
         for column, status in enumerate(STATUS_ORDER, start=2):
             summary.cell(row=row, column=column, value=objective.distribution.get(status, 0))
     last = top + len(report.objectives)
@@ -208,8 +244,8 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
         series.graphicalProperties.solidFill = STATUS_COLOURS[status]
     chart.height, chart.width = 9, 22
     summary.add_chart(chart, f"A{last + 3}")
-    summary.column_dimensions["A"].width = 30
-    summary.column_dimensions["B"].width = 40
+    summary.column_dimensions["A"].width = 60
+    summary.column_dimensions["B"].width = 24
 
     sheet = workbook.create_sheet("Activities")
     sheet.append(ROW_HEADERS)
@@ -221,8 +257,10 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
     for index, (activity, organization, values) in enumerate(report_rows(report), start=2):
         if (index - 2) % step == 0:
             progress(10 + 70 * (index - 2) // rows, f"Writing row {index - 1:,} of {rows:,}")
-        for column, value in enumerate(values, start=1):
-            text_cell(sheet, index, column, value)
+        for column, value in enumerate(xlsx_row(activity, organization, values), start=1):
+            cell = text_cell(sheet, index, column, value)
+            if isinstance(value, datetime.date):
+                cell.number_format = XLSX_DATE
         for column, status in zip(
             status_columns, (activity.status, organization.status if organization else None), strict=True
         ):

@@ -4,11 +4,14 @@ import re
 
 import pytest
 
+from actions.choices import Confidentiality, ResponsibilityRole, ReviewState
 from actions.display import STATUS_COLOURS
-from actions.models import Plan, Status
+from actions.models import Objective, Plan, Status
+from reports.models import Edition
 from tests.conftest import token_client
 from tests.helpers import body
 from tests.reports.scenario import (
+    DEADLINE,
     OBSERVATIONS_32,
     REPORTED_PAIRS,
     RETURNED_WORD,
@@ -186,13 +189,32 @@ def test_the_xlsx_has_a_summary_with_a_chart_the_activities_and_who_did_not_repo
     assert sheet.auto_filter.ref == f"A1:R{sheet.max_row}"
     header = [cell.value for cell in sheet[1]]
     assert header == CSV_HEADER
-    # The same rows as the CSV, cell for cell.
+    # The same rows as the CSV, cell for cell: where the CSV gives a program a code or an ISO date, the
+    # spreadsheet gives a person its words and a date cell.
     _, csv_rows = read_csv(fetch(client, report_url(cycle, "csv")))
+    as_read = {
+        "Edition": lambda code: Edition(code).label,
+        "Changed": str.capitalize,
+        "Role": lambda code: ResponsibilityRole(code).label if code in ResponsibilityRole.values else code,
+        "Review state": lambda code: ReviewState(code).label if code else "",
+        "Confidentiality": lambda code: Confidentiality(code).label if code else "",
+    }
+    expected_rows = [{name: as_read.get(name, str)(value) for name, value in row.items()} for row in csv_rows]
     xlsx_rows = [
-        {name: "" if value is None else str(value) for name, value in zip(header, values, strict=True)}
+        {
+            name: "" if value is None else value.date().isoformat() if name == "Reported on" else str(value)
+            for name, value in zip(header, values, strict=True)
+        }
         for values in sheet.iter_rows(min_row=2, values_only=True)
     ]
-    assert xlsx_rows == csv_rows
+    assert xlsx_rows == expected_rows
+    reported_on = [r[COLUMN["Reported on"]] for r in sheet.iter_rows(min_row=2) if r[COLUMN["Reported on"]].value]
+    assert reported_on and all(c.is_date and c.number_format == "d mmm yyyy" for c in reported_on)
+    assert {r[COLUMN["Role"]].value for r in sheet.iter_rows(min_row=2)} >= {"Lead", "Partner"}
+    deadline = next(row[1] for row in summary.iter_rows(min_row=3, max_row=14, max_col=2) if row[0].value == "Deadline")
+    assert deadline.is_date and deadline.value.date() == DEADLINE
+    third = Objective.objects.get(plan__code="nairobi-2007", number=3)
+    assert f"3. {third.title or third.text}" in [c.value for (c,) in summary.iter_rows(min_col=1, max_col=1)]
 
     overall = header.index("Overall status")
     own = header.index("Organization's status")
