@@ -123,3 +123,25 @@ class ParticipantLeaveForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_left_{participation.pk}_%s")
         super().__init__(*args, **kwargs)
         self.fields["left_on"].label = f"{participation.organization.acronym} left on"
+
+
+class ReviewQueueFilter(forms.Form):
+    """The review queue narrowed to one plan, one organization, or both (by code and acronym, in the address)."""
+
+    plan = forms.ModelChoiceField(
+        queryset=Plan.objects.order_by("code"), to_field_name="code", required=False, empty_label="Every plan"
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("acronym"),
+        to_field_name="acronym",
+        required=False,
+        empty_label="Every organization",
+    )
+
+    def apply(self, entries: Any) -> Any:
+        """``entries`` narrowed by what was chosen (call once the form is valid)."""
+        if plan := self.cleaned_data.get("plan"):
+            entries = entries.filter(activity__plan=plan)
+        if organization := self.cleaned_data.get("organization"):
+            entries = entries.filter(organization=organization)
+        return entries

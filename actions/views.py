@@ -1,4 +1,5 @@
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -19,6 +20,7 @@ from actions.forms import (
     ParticipantAddForm,
     ParticipantLeaveForm,
     ReviewForm,
+    ReviewQueueFilter,
     StatusEntryForm,
 )
 from actions.models import (
@@ -414,10 +416,13 @@ def organization_detail(request: Request, acronym: str) -> HttpResponse:
 
 def review_queue(request: Request) -> HttpResponse:
     permissions.may_review(request.user).require()
-    page = Paginator(StatusEntry.objects.for_review_queue(request.user), REVIEW_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "actions/review_queue.html", {"page": page, "entries": page.object_list})
+    filters = ReviewQueueFilter(request.GET)
+    if not filters.is_valid():
+        context: dict[str, Any] = {"filters": filters, "page": None, "entries": []}
+        return render(request, "actions/review_queue.html", context, status=400)
+    entries = filters.apply(StatusEntry.objects.for_review_queue(request.user))
+    page = Paginator(entries, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "actions/review_queue.html", {"filters": filters, "page": page, "entries": page.object_list})
 
 
 @require_POST
@@ -441,7 +446,10 @@ def review_entry(request: Request, pk: int) -> HttpResponse:
         messages.error(request, f"Entry {entry.activity.number} ({entry.organization.acronym}): {error}")
     else:
         messages.success(request, f"Entry {entry.activity.number} ({entry.organization.acronym}) reviewed.")
-    return redirect("review-queue")
+    # Back to the queue as it was filtered (the form's address carries the filters).
+    filters = ReviewQueueFilter(request.GET)
+    kept = {name: request.GET[name] for name in filters.fields if request.GET.get(name)}
+    return redirect(f"{reverse('review-queue')}?{urlencode(kept)}" if kept else reverse("review-queue"))
 
 
 # Every page links it, the sign-in page too, and colours are no secret. An hour's caching

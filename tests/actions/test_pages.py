@@ -71,8 +71,8 @@ def add_history(count: int, icao) -> None:
         # session, user, role, organization with parent, children, focal points,
         # the count of activities it answers for, a page of them with statuses
         ("/organizations/ICAO/", "viewer", 8),
-        # session, user, role, the count of submitted entries, a page of them
-        ("/review/", "staff", 5),
+        # session, user, role, the count of submitted entries, a page of them, the filters' plans and organizations
+        ("/review/", "staff", 7),
     ],
 )
 def test_page_query_counts_do_not_grow_with_entries(
@@ -574,3 +574,51 @@ def test_a_focal_point_s_home_lists_the_first_twenty_to_report_on_and_counts_the
     assert len(re.findall(r"<li><a href=\"/activities/\d+/\">", section.split("</ul>")[0])) == 20
     assert f"All {len(owed)} on ICAO's page" in section
     assert "Returned: correct it" in section  # 3.2 comes early: plan order, and it was returned
+
+
+def test_the_review_queue_narrows_to_a_plan_an_organization_or_both(staff, icao, wco):
+    nairobi = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    cica = Activity.objects.filter(plan__code="cica-2008").first()
+    made = {
+        ("nairobi-2007", "ICAO"): StatusEntryFactory(activity=nairobi, organization=icao, review_state="submitted"),
+        ("nairobi-2007", "WCO"): StatusEntryFactory(activity=nairobi, organization=wco, review_state="submitted"),
+        ("cica-2008", "ICAO"): StatusEntryFactory(activity=cica, organization=icao, review_state="submitted"),
+    }
+    client = signed_in(staff)
+
+    def shown(**query) -> set[int]:
+        return {int(pk) for pk in re.findall(r'id="review-(\d+)"', client.get("/review/", query).content.decode())}
+
+    assert shown() == {e.pk for e in made.values()}
+    assert shown(plan="nairobi-2007") == {made["nairobi-2007", "ICAO"].pk, made["nairobi-2007", "WCO"].pk}
+    assert shown(organization="ICAO") == {made["nairobi-2007", "ICAO"].pk, made["cica-2008", "ICAO"].pk}
+    assert shown(plan="cica-2008", organization="ICAO") == {made["cica-2008", "ICAO"].pk}
+    assert shown(plan="cica-2008", organization="WCO") == set()
+    assert (
+        "Nothing is waiting for review among those chosen."
+        in client.get("/review/", {"plan": "cica-2008", "organization": "WCO"}).content.decode()
+    )
+    refused = client.get("/review/", {"organization": "NOPE"})
+    assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+    # Reviewing without htmx comes back to the queue as it was filtered.
+    back = client.post(f"/review/{made['cica-2008', 'ICAO'].pk}/?plan=cica-2008", {"decision": "accept"})
+    assert back.status_code == 302 and back.url == "/review/?plan=cica-2008"
+
+
+def test_a_card_in_the_queue_shows_the_activity_the_evidence_and_what_a_correction_changed(staff, focal_point, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    data = {"organization": icao.pk, "status": "planned", "observations": "Workshop planned.",
+            "reported_on": "2026-01-05", "confidentiality": "participants", "evidence": ""}  # fmt: skip
+    bob = signed_in(focal_point)
+    assert bob.post(activity.get_absolute_url(), data).status_code == 302
+    original = StatusEntry.objects.get()
+    corrected = {**data, "status": "in_progress", "observations": "Workshop held in Nairobi.",
+                 "evidence": "https://example.org/workshop-report.pdf", "supersedes": original.pk}  # fmt: skip
+    assert bob.post(activity.get_absolute_url(), corrected).status_code == 302
+
+    card = signed_in(staff).get("/review/").content.decode()
+    assert " ".join(activity.text.split()[:10]) in card
+    assert '<a href="https://example.org/workshop-report.pdf" rel="noopener noreferrer">' in card
+    assert "A correction of the entry of" in card
+    assert "Planned</span> → " in card and "In progress</span>" in card
+    assert "Workshop planned." in card and "Workshop held in Nairobi." in card
