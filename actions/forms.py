@@ -138,6 +138,11 @@ class ReviewQueueFilter(forms.Form):
         empty_label="Every organization",
     )
 
+    @property
+    def chosen(self) -> dict[str, str]:
+        """What was chosen, as given in the address (for the links and the way back to the queue)."""
+        return {name: self.data[name] for name in self.fields if self.data.get(name)}
+
     def apply(self, entries: Any) -> Any:
         """``entries`` narrowed by what was chosen (call once the form is valid)."""
         if plan := self.cleaned_data.get("plan"):

@@ -446,9 +446,8 @@ def review_entry(request: Request, pk: int) -> HttpResponse:
         messages.error(request, f"Entry {entry.activity.number} ({entry.organization.acronym}): {error}")
     else:
         messages.success(request, f"Entry {entry.activity.number} ({entry.organization.acronym}) reviewed.")
-    # Back to the queue as it was filtered (the form's address carries the filters).
-    filters = ReviewQueueFilter(request.GET)
-    kept = {name: request.GET[name] for name in filters.fields if request.GET.get(name)}
+    # Back to the queue as it was filtered, on the same page (the form's address carries both).
+    kept = ReviewQueueFilter(request.GET).chosen | ({"page": request.GET["page"]} if request.GET.get("page") else {})
     return redirect(f"{reverse('review-queue')}?{urlencode(kept)}" if kept else reverse("review-queue"))
 
 

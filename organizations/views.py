@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -25,12 +27,15 @@ def organization_list(request: Request) -> HttpResponse:
 
 
 class ProfileForm(forms.ModelForm):
-    # The two choices only: the model field has no default, so Django would offer an empty one too.
-    mail = forms.TypedChoiceField(choices=MailPreference.choices, widget=forms.RadioSelect, label="E-mail me")
-
     class Meta:
         model = Profile
         fields = ["mail"]
+        widgets = {"mail": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The two choices only: the model field has no default, so Django would offer an empty one too.
+        cast(forms.ChoiceField, self.fields["mail"]).choices = MailPreference.choices
 
 
 def profile(request: Request) -> HttpResponse:

@@ -20,7 +20,8 @@ class CycleForm(forms.ModelForm):
         }
 
     # Asked only when the deadline given has passed: a cycle of the past may be recorded, but not by a slip
-    # of the year (an open one would send its overdue reminders at the next run).
+    # of the year (an open one would send its overdue reminders at the next run). A question for a person
+    # at the page, not a rule of cycles: the API, which programs use with the dates they mean, is not asked.
     past_deadline = forms.BooleanField(required=False, label="The deadline has passed: create the cycle anyway")
 
     def __init__(self, *args, **kwargs):

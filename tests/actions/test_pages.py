@@ -601,8 +601,8 @@ def test_the_review_queue_narrows_to_a_plan_an_organization_or_both(staff, icao,
     refused = client.get("/review/", {"organization": "NOPE"})
     assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
     # Reviewing without htmx comes back to the queue as it was filtered.
-    back = client.post(f"/review/{made['cica-2008', 'ICAO'].pk}/?plan=cica-2008", {"decision": "accept"})
-    assert back.status_code == 302 and back.url == "/review/?plan=cica-2008"
+    back = client.post(f"/review/{made['cica-2008', 'ICAO'].pk}/?plan=cica-2008&page=2", {"decision": "accept"})
+    assert back.status_code == 302 and back.url == "/review/?plan=cica-2008&page=2"
 
 
 def test_a_card_in_the_queue_shows_the_activity_the_evidence_and_what_a_correction_changed(staff, focal_point, icao):

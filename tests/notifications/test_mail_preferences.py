@@ -60,6 +60,9 @@ def test_the_page_shows_both_choices_with_the_current_one_checked(staff, focal_p
         assert "---------" not in page.content.decode()
         assert page.content.decode().count('type="radio"') == 2
         assert "<legend>E-mail me</legend>" in page.content.decode()
+        # The question's help text is read with it: the group names it, and it carries that id.
+        assert 'aria-describedby="id_mail_helptext"' in page.content.decode()
+        assert '<small id="id_mail_helptext">Reminders before' in page.content.decode()
     # The default: CTED staff get digests, focal points reminders only.
     assert choices(staff_page) == {"reminders": False, "reminders_and_digests": True}
     assert choices(focal_point_page) == {"reminders": True, "reminders_and_digests": False}

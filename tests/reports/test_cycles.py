@@ -429,3 +429,10 @@ def test_a_deadline_to_come_asks_nothing_more(secretariat):
         ),
     )
     assert response.status_code == 302 and StocktakingCycle.objects.count() == 1
+
+
+def test_a_field_s_help_and_error_are_read_with_it(secretariat):
+    page = signed_in(secretariat).post("/cycles/new/", payload(deadline="soon")).content.decode()
+    assert 'aria-describedby="id_deadline_helptext id_deadline_error"' in page
+    assert '<small id="id_deadline_helptext">' in page
+    assert '<div id="id_deadline_error"><p class="error" role="alert">Enter a valid date.</p></div>' in page
