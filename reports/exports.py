@@ -49,7 +49,7 @@ def _silent(percent: int, stage: str) -> None:
 
 def edition_label(report: Report) -> str:
     """The edition as printed on every page and sheet."""
-    return str(Edition(report.edition).label)
+    return _label(Edition, report.edition)
 
 
 def filename(report: Report, extension: str) -> str:

@@ -29,7 +29,8 @@ class CycleForm(forms.ModelForm):
         self.fields["plan"].queryset = Plan.objects.all()
         self.fields["plan"].to_field_name = "code"
         self.fields["plan"].empty_label = "Choose a plan"
-        if self._deadline_given() is None or self._deadline_given() >= timezone.localdate():
+        deadline = self._deadline_given()
+        if deadline is None or deadline >= timezone.localdate():
             del self.fields["past_deadline"]
 
     def _deadline_given(self) -> datetime.date | None:

@@ -59,8 +59,9 @@ def cast(plans):
 def sign_in(browser, live_server):
     contexts = []
 
-    def sign_in(username: str):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def sign_in(username: str, viewport: dict | None = None, bypass_csp: bool = False):
+        """A page signed in as ``username``; ``bypass_csp`` for a test that injects a script (axe)."""
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, bypass_csp=bypass_csp)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live_server.url}/accounts/login/")

@@ -10,7 +10,6 @@ from actions.models import Activity
 from organizations.models import Organization
 from organizations.roles import Role
 from reports.models import StocktakingCycle
-from tests.browser.conftest import PASSWORD
 from tests.factories import UserFactory
 from tests.reports.scenario import log, new_cycle
 
@@ -91,29 +90,23 @@ def pages(cycle: StocktakingCycle) -> list[str]:
     ]
 
 
-def signed_in(browser, live_server, username: str, viewport: dict):
-    # The CSP allows no inline script: axe is injected as one, so this context does not apply it
-    # (test_content_security_policy checks the pages under it).
-    context = browser.new_context(viewport=viewport, bypass_csp=True)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
-
-
-def test_no_page_of_any_role_has_a_serious_accessibility_violation(browser, live_server, axe, everyone):
+def each_page(sign_in, live_server, everyone, viewport: dict):
+    """Each page of ``pages`` as each role sees it, loaded: (role, path, page)."""
     people, cycle = everyone
-    found: list[str] = []
     for role, user in people.items():
-        context, page = signed_in(browser, live_server, user.username, DESKTOP)
+        # The CSP allows no inline script: axe is injected as one, so these pages do not apply it
+        # (test_content_security_policy checks the pages under it).
+        page = sign_in(user.username, viewport=viewport, bypass_csp=True)
         for path in pages(cycle):
             page.goto(f"{live_server.url}{path}")
-            page.add_script_tag(path=str(axe))
-            found += [f"{role.label} {path}: {violation}" for violation in page.evaluate(SERIOUS)]
-        context.close()
+            yield role, path, page
+
+
+def test_no_page_of_any_role_has_a_serious_accessibility_violation(browser, sign_in, live_server, axe, everyone):
+    found: list[str] = []
+    for role, path, page in each_page(sign_in, live_server, everyone, DESKTOP):
+        page.add_script_tag(path=str(axe))
+        found += [f"{role.label} {path}: {violation}" for violation in page.evaluate(SERIOUS)]
     # The sign-in page, before anyone signs in.
     context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     page = context.new_page()
@@ -124,15 +117,10 @@ def test_no_page_of_any_role_has_a_serious_accessibility_violation(browser, live
     assert not found, "\n".join(found)
 
 
-def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, everyone):
-    people, cycle = everyone
+def test_no_page_scrolls_sideways_on_a_phone(sign_in, live_server, everyone):
     wide: list[str] = []
-    for role, user in people.items():
-        context, page = signed_in(browser, live_server, user.username, PHONE)
-        for path in pages(cycle):
-            page.goto(f"{live_server.url}{path}")
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                wide.append(f"{role.label} {path}: {width} px, {page.evaluate(WIDEST)}")
-        context.close()
+    for role, path, page in each_page(sign_in, live_server, everyone, PHONE):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wide.append(f"{role.label} {path}: {width} px, {page.evaluate(WIDEST)}")
     assert not wide, "\n".join(wide)
