@@ -86,6 +86,31 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AcceptSeveralForm(forms.Form):
+    """The entries of the review queue a reviewer chose to accept at once (a page at most)."""
+
+    entries: "forms.ModelMultipleChoiceField[StatusEntry]" = forms.ModelMultipleChoiceField(
+        queryset=StatusEntry.objects.none(),
+        error_messages={
+            "required": "Choose the entries to accept: tick them in the queue.",
+            "invalid_choice": "One of the chosen entries is not in the queue any more.",
+            "invalid_pk_value": "“%(pk)s” is not an entry.",
+        },
+    )
+
+    def __init__(self, *args: Any, reader: Any, most: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.most = most
+        readable = StatusEntry.objects.visible_to(reader).select_related("activity", "organization")
+        self.fields["entries"].queryset = readable.order_by("created_at", "pk")  # type: ignore[attr-defined]
+
+    def clean_entries(self) -> list[StatusEntry]:
+        chosen = list(self.cleaned_data["entries"])
+        if len(chosen) > self.most:
+            raise forms.ValidationError(f"Accept at most {self.most} entries at once (a page of the queue).")
+        return chosen
+
+
 class ParticipantAddForm(forms.Form):
     """CTED staff add an organization to a plan's participants."""
 

@@ -135,6 +135,29 @@ def status_entry_review(*, entry: StatusEntry, reviewer: User, decision: str, co
 
 
 @transaction.atomic
+def status_entries_accept(*, entries: list[StatusEntry], reviewer: User) -> list[StatusEntryReview]:
+    """Accept several submitted entries at once: all of them, or none. Each entry that cannot be
+    accepted (reviewed or corrected meanwhile) is named in the refusal, on the field ``entries``."""
+    refused = []
+    for entry in entries:
+        decision = permissions.may_review(reviewer, entry)
+        decision.require_permission()
+        if not decision:
+            refused.append(f"{entry.activity.number} ({entry.organization.acronym}): {decision.reason}")
+    if refused:
+        raise ValidationError({"entries": refused})
+    reviews = []
+    for entry in entries:
+        try:
+            reviews.append(status_entry_review(entry=entry, reviewer=reviewer, decision=ReviewDecision.ACCEPT))
+        except ValidationError as error:  # reviewed by someone else since it was read: undo them all
+            raise ValidationError(
+                {"entries": [f"{entry.activity.number} ({entry.organization.acronym}): {' '.join(error.messages)}"]}
+            ) from error
+    return reviews
+
+
+@transaction.atomic
 def not_applicable_declare(
     *, activity: Activity, organization: Organization, reason: str, author: User
 ) -> NotApplicable:

@@ -3,7 +3,6 @@ from django.urls import path
 from actions import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("status-colours.css", views.status_stylesheet_view, name="status-stylesheet"),
     path("plans/<slug:code>/", views.plan_detail, name="plan-detail"),
     path("plans/<slug:code>/participants/", views.plan_participant_add, name="plan-participant-add"),
@@ -14,4 +13,5 @@ urlpatterns = [
     path("organizations/<str:acronym>/", views.organization_detail, name="organization-detail"),
     path("review/", views.review_queue, name="review-queue"),
     path("review/<int:pk>/", views.review_entry, name="review-entry"),
+    path("review/accept/", views.review_accept_several, name="review-accept-several"),
 ]

@@ -13,9 +13,10 @@ from django.utils import formats
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from actions import display, generation, permissions
+from actions import display, permissions
 from actions.filters import PlanActivityFilter
 from actions.forms import (
+    AcceptSeveralForm,
     NotApplicableForm,
     ParticipantAddForm,
     ParticipantLeaveForm,
@@ -40,6 +41,7 @@ from actions.services import (
     not_applicable_withdraw,
     participant_add,
     participant_leave,
+    status_entries_accept,
     status_entry_log,
     status_entry_review,
 )
@@ -50,52 +52,8 @@ from tracker.http import Request
 
 # Pages of what grows with the years: an activity's history, the plans, an organization's activities, the queue.
 TIMELINE_PAGE_SIZE = 25
-HOME_PLANS_PAGE_SIZE = 24
 ORGANIZATION_PAGE_SIZE = 100
 REVIEW_PAGE_SIZE = 25
-# What a focal point's home page lists of what their organization has still to report on; the rest is a link away.
-TO_REPORT_SHOWN = 20
-
-
-def home(request: Request) -> HttpResponse:
-    user = request.user
-    # A page of plans at a time, and the status counts of those plans only.
-    page = Paginator(Plan.objects.with_counts(), HOME_PLANS_PAGE_SIZE).get_page(request.GET.get("page"))
-    plans = list(page.object_list)
-    # Counted over every activity of the page's plans: kept until anything changes (actions/generation.py).
-    distribution = generation.kept_or_computed(
-        "home-distribution",
-        (permissions.readership(user), [plan.pk for plan in plans]),
-        lambda: Activity.objects.filter(plan__in=plans).status_distribution(user, by="plan_id"),
-    )
-    context: dict[str, Any] = {
-        "plans": [(plan, distribution.get(plan.pk, {})) for plan in plans],
-        "page": page,
-        "recent_entries": StatusEntry.objects.recent(user)[:10],
-    }
-    if permissions.may_review(user):
-        queue = StatusEntry.objects.for_review_queue(user)
-        context["review_count"] = queue.count()
-        context["review_entries"] = queue[:5]
-    organization = permissions.actor_of(user).organization
-    if organization is not None and permissions.may_log(user, organization=organization):
-        # Nothing logged yet, or the standing entry came back for a correction: the first few, and
-        # how many. Their own organization's entries are all theirs to read, so the kept standing
-        # entries answer (one anti-join), not a subquery into each activity's history.
-        answered = OrganizationProgress.objects.filter(organization=organization).exclude(
-            review_state=ReviewState.RETURNED
-        )
-        to_report = (
-            Activity.objects.open_to(organization)
-            .exclude(pk__in=answered.values("activity_id"))
-            .with_organization_progress(organization, user)
-            .select_related("plan")
-            .order_by("plan_id", "number_major", "number_minor")
-        )
-        context["to_report"] = to_report[:TO_REPORT_SHOWN]
-        context["to_report_count"] = generation.kept_or_computed("to-report-count", organization.pk, to_report.count)
-        context["organization"] = organization
-    return render(request, "actions/home.html", context)
 
 
 def plan_detail(request: Request, code: str) -> HttpResponse:
@@ -446,7 +404,32 @@ def review_entry(request: Request, pk: int) -> HttpResponse:
         messages.error(request, f"Entry {entry.activity.number} ({entry.organization.acronym}): {error}")
     else:
         messages.success(request, f"Entry {entry.activity.number} ({entry.organization.acronym}) reviewed.")
-    # Back to the queue as it was filtered, on the same page (the form's address carries both).
+    return _back_to_queue(request)
+
+
+@require_POST
+def review_accept_several(request: Request) -> HttpResponse:
+    """Accept the entries ticked in the queue, all at once or none; then back to the queue as it was."""
+    user = request.user
+    permissions.may_review(user).require()
+    form = AcceptSeveralForm(request.POST, reader=user, most=REVIEW_PAGE_SIZE)
+    if form.is_valid():
+        entries = form.cleaned_data["entries"]
+        try:
+            status_entries_accept(entries=entries, reviewer=user)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            accepted = ", ".join(f"{e.activity.number} ({e.organization.acronym})" for e in entries)
+            messages.success(request, f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} accepted: {accepted}.")
+    if form.errors:
+        refused = [str(m) for errors in form.errors.values() for m in errors]
+        messages.error(request, "Nothing was accepted. " + " ".join(refused))
+    return _back_to_queue(request)
+
+
+def _back_to_queue(request: Request) -> HttpResponse:
+    """Back to the queue as it was filtered, on the same page (the form's address carries both)."""
     kept = ReviewQueueFilter(request.GET).chosen | ({"page": request.GET["page"]} if request.GET.get("page") else {})
     return redirect(f"{reverse('review-queue')}?{urlencode(kept)}" if kept else reverse("review-queue"))
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
@@ -32,6 +33,7 @@ from notifications.mailing import (
     reminder_written,
     reminders_write,
 )
+from notifications.models import Reminder
 from organizations.confirmation import confirmation_token
 from organizations.models import FocalPoint, Organization, wants_digests
 from organizations.roles import Role, remember_role_group, role_group
@@ -55,6 +57,53 @@ def reminder_step(deadline: datetime.date, today: datetime.date) -> str | None:
 
 def send_cycle_reminders(today: datetime.date) -> str:
     due = [(cycle, step) for cycle in _open_cycles() if (step := reminder_step(cycle.deadline, today)) is not None]
+    return f"{_write_cycle_reminders(due, today)} reminder(s) written"
+
+
+# A reminder sent by hand is the step ``now-<day>``: once a day per cycle (send_reminders_now).
+SENT_NOW = "now-{day}"
+
+
+def send_reminders_now(*, cycle: StocktakingCycle, actor: Any, today: datetime.date) -> int:
+    """Remind now the focal points of every organization that has not reported in the open ``cycle``,
+    as the scheduled reminders do, at the secretariat's request: the count written.
+
+    Once a day per cycle, whoever asks: a second request the same day is refused with when the
+    first was sent and by whom, so that no focal point gets the same reminder twice in a day.
+    """
+    permissions.may_run_stocktaking(actor, cycle.plan).require()
+    step = SENT_NOW.format(day=today.isoformat())
+    with transaction.atomic():
+        # Two requests at once: the second waits for the first's reminders, then finds them.
+        cycle = StocktakingCycle.objects.select_for_update().select_related("plan").get(pk=cycle.pk)
+        if not cycle.is_open:
+            raise ValidationError("Reminders are sent for an open cycle only.")
+        sent = reminders_sent_on([cycle], today).get(cycle.pk)
+        if sent is not None:
+            at = formats.time_format(timezone.localtime(sent.created_at), "H:i")
+            by = f" by {sent.requested_by.get_full_name() or sent.requested_by.username}" if sent.requested_by else ""
+            raise ValidationError(
+                f"Reminders for this cycle were already sent today at {at}{by}: the next can be sent tomorrow."
+            )
+        return _write_cycle_reminders([(cycle, step)], today, requested_by=permissions.actor_of(actor).user)
+
+
+def reminders_sent_on(cycles: list[StocktakingCycle], day: datetime.date) -> dict[int, Reminder]:
+    """The first reminder sent by hand on ``day`` in each of ``cycles`` that has one, by cycle id."""
+    step = SENT_NOW.format(day=day.isoformat())
+    first: dict[int, Reminder] = {}
+    sent = Reminder.objects.filter(cycle__in=cycles, step=step).select_related("requested_by")
+    for reminder in sent.order_by("created_at", "pk"):
+        if reminder.cycle_id is not None:
+            first.setdefault(reminder.cycle_id, reminder)
+    return first
+
+
+def _write_cycle_reminders(
+    due: list[tuple[StocktakingCycle, str]], today: datetime.date, requested_by: Any = None
+) -> int:
+    """Write the reminder of each (cycle, step) of ``due`` to the focal points of each organization that
+    has not reported in the cycle; the count written."""
     # Who has not reported in every cycle due a reminder, and their focal points, read at once:
     # the run's queries do not grow with the open cycles; its writes go by REMINDER_BATCH e-mails.
     unreported = unreported_now([cycle for cycle, _ in due])
@@ -62,12 +111,14 @@ def send_cycle_reminders(today: datetime.date) -> str:
     for focal_point in focal_points_of({o for pending in unreported.values() for o in pending}):
         contacts[focal_point.organization_id].append(focal_point)
     mails = (
-        mail for cycle, step in due for mail in _cycle_reminders(cycle, step, unreported[cycle.pk], contacts, today)
+        mail
+        for cycle, step in due
+        for mail in _cycle_reminders(cycle, step, unreported[cycle.pk], contacts, today, requested_by)
     )
     written = 0
     while batch := list(islice(mails, REMINDER_BATCH)):
         written += reminders_write(batch)
-    return f"{written} reminder(s) written"
+    return written
 
 
 # Reminders are written this many at a time: one query finds those written before, a few insert the rest.
@@ -80,6 +131,7 @@ def _cycle_reminders(
     pending: dict[Organization, list[Activity]],
     contacts: dict[int, list[FocalPoint]],
     today: datetime.date,
+    requested_by: Any = None,
 ) -> Iterator[Mail]:
     """The reminders of ``step`` to the focal points of each organization that has not reported in ``cycle``.
 
@@ -116,6 +168,7 @@ def _cycle_reminders(
                 template="cycle_reminder",
                 context={**shared, **listed, "organization": organization},
                 edition=(cycle.pk, organization.pk, step),
+                requested_by=requested_by,
             )
 
 

@@ -41,6 +41,7 @@ def reminder_write(
     user=None,
     cycle=None,
     attachments: Iterable[ReportFile] = (),
+    requested_by=None,
 ):
     """Write one e-mail to send, unless ``recipient`` already has the one with ``key``.
 
@@ -52,7 +53,16 @@ def reminder_write(
     if reminder_written(recipient, key):
         return None
     reminder = _reminder(
-        Mail(recipient=recipient, key=key, step=step, template=template, context=context, user=user, cycle=cycle)
+        Mail(
+            recipient=recipient,
+            key=key,
+            step=step,
+            template=template,
+            context=context,
+            user=user,
+            cycle=cycle,
+            requested_by=requested_by,
+        )
     )
     try:
         with transaction.atomic():
@@ -77,6 +87,8 @@ class Mail:
     user: Any = None
     cycle: Any = None
     attachments: list[ReportFile] = field(default_factory=list)
+    # Who asked for it, when a person did (a reminder sent now); None for what a job sends on its own.
+    requested_by: Any = None
     # Mails of one edition (any hashable name) read the same, word for word: rendered once. Their
     # context must then hold nothing that differs from one recipient to the next.
     edition: Any = None
@@ -120,6 +132,7 @@ def reminders_write(mails: Iterable[Mail]) -> int:
                 key=mail.key,
                 subject=text.subject,
                 body=text.body,
+                requested_by=mail.requested_by,
             )
         )
     try:
@@ -156,6 +169,7 @@ def _reminder(mail: Mail) -> Reminder:
         cycle=mail.cycle,
         step=mail.step,
         key=mail.key,
+        requested_by=mail.requested_by,
         subject=" ".join(render_to_string(f"emails/{mail.template}_subject.txt", context).split())[:250],
         body=MailBody.of(
             render_to_string(f"emails/{mail.template}.txt", context),

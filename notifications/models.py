@@ -78,7 +78,18 @@ class Reminder(models.Model):
     cycle = models.ForeignKey(
         StocktakingCycle, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
     )
-    step = models.CharField(max_length=40, help_text="Which reminder: before-14, overdue-1, digest, matrix...")
+    step = models.CharField(
+        max_length=40,
+        help_text="Which reminder: before-14, overdue-1, now-2026-12-07 (sent by hand), digest, matrix...",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who had it sent now, for a reminder sent by hand; empty for what the jobs send on their own.",
+    )
     key = models.CharField(max_length=120)
     subject = models.CharField(max_length=250)
     body = models.ForeignKey(MailBody, on_delete=models.PROTECT, related_name="+")

@@ -2,6 +2,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -118,9 +119,6 @@ class StocktakingCycle(models.Model):
     def is_closed(self) -> bool:
         return self.state == CycleState.CLOSED
 
-    def days_to_deadline(self, today: datetime.date) -> int:
-        return (self.deadline - today).days
-
     def entries_reported(self, reader: Who, as_of: datetime.datetime | None = None) -> StatusEntryQuerySet:
         """The entries that count as reporting in this cycle, for ``reader``: on a day of the
         period, not returned, not replaced; as they stood at ``as_of`` when given."""
@@ -187,30 +185,64 @@ def silent_now(cycles: list[StocktakingCycle]) -> dict[int, list[Organization]]:
     }
 
 
-def _unreported_ids(cycles: list[StocktakingCycle]) -> dict[int, dict[int, list[int]]]:
-    """Who has not reported in each cycle as of now, as ids: for each cycle id, each organization id
-    with its activity ids. Six queries for up to UNION_BRANCHES cycles (and on PostgreSQL the four
-    statements of one_process)."""
+@dataclass(frozen=True)
+class CycleProgress:
+    """How far a cycle's reporting has come: how many (activity, organization) pairs are expected and,
+    for each organization that still owes some, the ids of the activities it owes, in plan order."""
+
+    expected: int
+    pending: dict[int, list[int]]
+
+    @property
+    def owed(self) -> int:
+        return sum(len(ids) for ids in self.pending.values())
+
+    @property
+    def reported(self) -> int:
+        return self.expected - self.owed
+
+    @property
+    def completeness(self) -> float | None:
+        """The share of the expected pairs reported, or None when nobody is expected to report."""
+        return self.reported / self.expected if self.expected else None
+
+
+def progress_now(cycles: list[StocktakingCycle], organization: Organization | None = None) -> dict[int, CycleProgress]:
+    """Each cycle's progress as of now, keyed by cycle id; of ``organization``'s own pairs only when given
+    (what a focal point's organization still owes). Six queries for up to UNION_BRANCHES cycles (and on
+    PostgreSQL the four statements of one_process)."""
     days = {cycle.pk: cycle.participants_day() for cycle in cycles}
     reporters = reporter_ids_of([(cycle.plan_id, days[cycle.pk]) for cycle in cycles])
     reported: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for start in range(0, len(cycles), UNION_BRANCHES):
-        branches = [
-            cycle.entries_reported(SYSTEM)
-            .order_by()
+        branches = []
+        for cycle in cycles[start : start + UNION_BRANCHES]:
+            entries = cycle.entries_reported(SYSTEM).order_by()
+            if organization is not None:
+                entries = entries.filter(organization=organization)
             # Typed as the key it is: an integer field's converter would be called on every row.
-            .annotate(cycle_key=Value(cycle.pk, output_field=models.BigAutoField()))
-            .values_list("activity_id", "organization_id", "cycle_key")
-            for cycle in cycles[start : start + UNION_BRANCHES]
-        ]
+            branches.append(
+                entries.annotate(cycle_key=Value(cycle.pk, output_field=models.BigAutoField())).values_list(
+                    "activity_id", "organization_id", "cycle_key"
+                )
+            )
         with one_process():
             rows = list(branches[0].union(*branches[1:], all=True))
         for activity_id, organization_id, cycle_key in rows:
             reported[cycle_key].add((activity_id, organization_id))
-    return {
-        cycle.pk: _pending_ids(reporters[cycle.plan_id, days[cycle.pk]].expected, reported[cycle.pk])
-        for cycle in cycles
-    }
+    progress = {}
+    for cycle in cycles:
+        expected = reporters[cycle.plan_id, days[cycle.pk]].expected
+        if organization is not None:
+            expected = [triple for triple in expected if triple[1] == organization.pk]
+        progress[cycle.pk] = CycleProgress(len(expected), _pending_ids(expected, reported[cycle.pk]))
+    return progress
+
+
+def _unreported_ids(cycles: list[StocktakingCycle]) -> dict[int, dict[int, list[int]]]:
+    """Who has not reported in each cycle as of now, as ids: for each cycle id, each organization id
+    with its activity ids (``progress_now``'s pending)."""
+    return {cycle_id: progress.pending for cycle_id, progress in progress_now(cycles).items()}
 
 
 # How many cycles' entries one query reads, as branches of a UNION ALL (SQLite takes at most 500).

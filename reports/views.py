@@ -79,8 +79,7 @@ def cycle_detail(request: Request, pk: int) -> HttpResponse:
     context = {
         "cycle": cycle,
         "report": report,
-        "days_left": cycle.days_to_deadline(today),
-        "days_overdue": -cycle.days_to_deadline(today),
+        "today": today,
         "may_run": permissions.may_run_stocktaking(request.user, cycle.plan),
         "formats": ["html", "pdf", "xlsx", "csv", "json"],
         "may_read_internal": permissions.may_read_edition(request.user, Edition.INTERNAL),

@@ -1,14 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from notifications import views as notification_views
 from organizations import views as organization_views
 from reports.urls import spreadsheet_urlpatterns
+from tracker.home import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("actions.urls")),
     path("organizations/<str:acronym>/", include(spreadsheet_urlpatterns)),
     path("organizations/", include("organizations.urls")),
     path("cycles/", include("reports.urls")),
+    path("cycles/<int:pk>/remind/", notification_views.cycle_remind, name="cycle-remind"),
     path("audit/", include("audit.urls")),
     path("accounts/profile/", organization_views.profile, name="profile"),
     path("accounts/tokens/", organization_views.api_tokens, name="api-tokens"),

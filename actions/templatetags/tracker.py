@@ -201,3 +201,36 @@ def participant_rows(plan: Any, participations: Iterable[Any], manages: bool) ->
             )
         )
     return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def countdown(deadline: Any, today: Any) -> SafeString:
+    """The days left to ``deadline`` in words ("3 days left", "due today", "overdue by 2 days"), marked
+    for the eye when it is close or past; the words say it without the colour."""
+    days = (deadline - today).days
+    if days > 1:
+        words, mark = f"{days} days left", "soon" if days <= 7 else ""
+    elif days == 1:
+        words, mark = "1 day left", "soon"
+    elif days == 0:
+        words, mark = "due today", "soon"
+    else:
+        words, mark = f"overdue by {-days} day{'s' if days < -1 else ''}", "overdue"
+    return format_html('<strong class="countdown {}">{}</strong>', mark, words)
+
+
+@register.simple_tag
+def completeness(reported: int | None, expected: int | None) -> SafeString:
+    """How many of the expected (activity, organization) pairs reported, as a bar and in words."""
+    if not expected:
+        return format_html('<span class="share muted">{}</span>', "nobody is expected to report")
+    reported = reported or 0
+    share = round(100 * reported / expected)
+    return format_html(
+        '<span class="share"><progress max="{}" value="{}" aria-hidden="true"></progress> {}% · {} of {}</span>',
+        expected,
+        reported,
+        share,
+        reported,
+        expected,
+    )

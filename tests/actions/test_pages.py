@@ -12,7 +12,6 @@ from actions.models import (
     Activity,
     Confidentiality,
     Participation,
-    Plan,
     ReviewState,
     Status,
     StatusEntry,
@@ -52,12 +51,14 @@ def add_history(count: int, icao) -> None:
     ("path", "user_fixture", "queries"),
     [
         # session, user, role (groups), plans counted, a page of plans with counts, distribution
-        # by plan, recent entries, review count, first five to review (only a focal point has an
-        # organization)
-        ("/", "staff", 9),
-        # session, user, role, organization, plans counted, a page of them, distribution, recent
-        # entries, the first activities to report on with ICAO's latest entry, and how many there are
-        ("/", "focal_point", 10),
+        # by plan, the plans' latest reports, recent entries, review count, the queue by plan and
+        # organization, first five to review, the cycles under way (counted only beyond a page);
+        # only a focal point has an organization. tests/tracker/test_home.py has the rest.
+        ("/", "staff", 11),
+        # session, user, role, organization, plans counted, a page of them, distribution, latest
+        # reports, recent entries, open cycles, entries returned and waiting counted, those
+        # waiting (none is returned), how many activities were never reported on
+        ("/", "focal_point", 13),
         # session, user, role, plan, objectives, organizations and themes for the filters,
         # activities with status and responsibilities (2), distribution by objective,
         # participants with their organizations
@@ -102,50 +103,6 @@ def test_the_plan_page_lists_objectives_and_activities_with_their_status(viewer,
     assert numbers[-2:] == ["10.1", "10.2"]
     assert html.count('class="status-bar"') == 10
     assert "Completed: 1" in html  # the chart's text equivalent for objective 3
-
-
-def test_the_home_page_shows_the_plans_a_page_at_a_time_with_their_counts(viewer, django_assert_num_queries, settings):
-    from actions.views import HOME_PLANS_PAGE_SIZE
-
-    settings.API_ANSWERS_KEPT = False  # counted on every visit: what a page costs when nothing is kept
-    client = signed_in(viewer)
-    client.get("/")  # the session is read and written once
-    with django_assert_num_queries(7) as few:  # session, user, role, plans counted, a page of them, counts, recent
-        client.get("/")
-    for n in range(HOME_PLANS_PAGE_SIZE + 3):
-        ActivityFactory(objective=ObjectiveFactory(plan=PlanFactory(code=f"many-{n:02}", adopted_on=None)))
-    total = Plan.objects.count()
-    with django_assert_num_queries(len(few.captured_queries)):
-        first = client.get("/").content.decode()
-    second = client.get("/", {"page": 2}).content.decode()
-    cards = [re.findall(r'<section class="card">\s*<h2><a href="/plans/([^/]+)/">', html) for html in (first, second)]
-    assert len(cards[0]) == HOME_PLANS_PAGE_SIZE and len(cards[1]) == total - HOME_PLANS_PAGE_SIZE
-    assert set(cards[0]) | set(cards[1]) == set(Plan.objects.values_list("code", flat=True))
-    assert "nairobi-2007" in cards[0]  # adopted plans first, the latest first
-    assert "Page 1 of 2" in first and "Page 2 of 2" in second
-
-
-def test_the_home_page_counts_are_kept_until_anything_changes(focal_point, staff, django_assert_num_queries):
-    from tests.reports.scenario import accept, log
-
-    def nairobi_completed(response) -> int:
-        counts = {plan.code: counts for plan, counts in response.context["plans"]}
-        return counts["nairobi-2007"].get("completed", 0)
-
-    client = signed_in(focal_point)
-    client.get("/")
-    with django_assert_num_queries(8) as kept:
-        before = client.get("/")
-    counting = [
-        q["sql"]
-        for q in kept.captured_queries
-        if '"counted_status"' in q["sql"] or 'SELECT COUNT(*) AS "__count" FROM "actions_activity"' in q["sql"]
-    ]
-    assert not counting
-    accept(log(focal_point, "3.3", "ICAO", "completed", "Guidance published."), staff)
-    after = client.get("/")
-    assert after.context["to_report_count"] == before.context["to_report_count"] - 1
-    assert nairobi_completed(after) == nairobi_completed(before) + 1
 
 
 def test_an_organization_pages_count_is_kept_until_an_activity_opens_to_it(viewer):
@@ -270,17 +227,6 @@ def test_the_activity_page_shows_each_organizations_latest_status_and_the_histor
     assert "Log progress" not in html  # a viewer has no form
 
 
-def test_the_home_page_shows_what_awaits_each_user(staff, focal_point, icao):
-    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
-    StatusEntryFactory(activity=activity, organization=icao, review_state=ReviewState.SUBMITTED)
-    staff_home = signed_in(staff).get("/").content.decode()
-    assert "Awaiting your review" in staff_home and '<span class="count">1</span>' in staff_home
-    focal_home = signed_in(focal_point).get("/").content.decode()
-    assert "To report on for ICAO" in focal_home
-    assert '<span class="count">26</span>' in focal_home  # the 27 it may report on, less 3.2
-    assert "Awaiting your review" not in focal_home
-
-
 def test_forms_enforce_csrf(focal_point):
     activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
     client = Client(enforce_csrf_checks=True)
@@ -390,7 +336,8 @@ def test_review_states_and_confidentiality_are_badges(staff, focal_point, icao):
     assert '<span class="badge review-returned">Returned</span>' in returned.content.decode()
     assert 'name="decision"' not in returned.content.decode()
     home = signed_in(focal_point).get("/").content.decode()
-    assert '<span class="badge review-returned">Returned: correct it</span>' in home
+    # Returned: the reason, and the way to correct it.
+    assert "Add the dates." in home and f"?correct={submitted.pk}#log" in home
 
     page = signed_in(staff).get(plan_activity["3.3"].get_absolute_url()).content.decode()
     assert '<span class="badge review-accepted">Accepted</span>' in page
@@ -557,25 +504,6 @@ def test_an_organization_s_activities_come_a_hundred_at_a_time(viewer, icao):
     assert f"({total})" in first and "Page 2 of 2" in second
 
 
-def test_a_focal_point_s_home_lists_the_first_twenty_to_report_on_and_counts_them_all(focal_point, icao):
-    objective = ObjectiveFactory(plan=Activity.objects.get(plan__code="nairobi-2007", number="3.2").plan, number=11)
-    for _ in range(30):
-        ResponsibilityFactory(activity=ActivityFactory(objective=objective), organization=icao)
-    returned = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
-    StatusEntryFactory(activity=returned, organization=icao, review_state="returned")
-    owed = [
-        a
-        for a in Activity.objects.open_to(icao).with_organization_progress(icao, focal_point)
-        if a.organization_status is None or a.organization_review_state == "returned"
-    ]
-    html = signed_in(focal_point).get("/").content.decode()
-    section = html[html.index("To report on for ICAO") :]
-    assert f'<span class="count">{len(owed)}</span>' in section
-    assert len(re.findall(r"<li><a href=\"/activities/\d+/\">", section.split("</ul>")[0])) == 20
-    assert f"All {len(owed)} on ICAO's page" in section
-    assert "Returned: correct it" in section  # 3.2 comes early: plan order, and it was returned
-
-
 def test_the_review_queue_narrows_to_a_plan_an_organization_or_both(staff, icao, wco):
     nairobi = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
     cica = Activity.objects.filter(plan__code="cica-2008").first()
@@ -622,3 +550,71 @@ def test_a_card_in_the_queue_shows_the_activity_the_evidence_and_what_a_correcti
     assert "A correction of the entry of" in card
     assert "Planned</span> → " in card and "In progress</span>" in card
     assert "Workshop planned." in card and "Workshop held in Nairobi." in card
+
+
+def test_staff_accept_several_entries_at_once_and_go_back_to_the_queue_as_it_was(staff, icao, wco):
+    first, second, other = (
+        StatusEntryFactory(
+            activity=Activity.objects.get(plan__code="nairobi-2007", number=n), organization=o, review_state="submitted"
+        )
+        for n, o in [("3.2", icao), ("3.3", icao), ("1.2", wco)]
+    )
+    client = signed_in(staff)
+    queue = client.get("/review/").content.decode()
+    assert queue.count('form="accept-several"') == 3
+    response = client.post("/review/accept/?organization=ICAO&page=1", {"entries": [first.pk, second.pk]}, follow=False)
+    assert response.status_code == 302 and response["Location"] == "/review/?organization=ICAO&page=1"
+    assert [e.review_state for e in StatusEntry.objects.filter(pk__in=[first.pk, second.pk])] == ["accepted"] * 2
+    assert StatusEntry.objects.get(pk=other.pk).review_state == "submitted"
+    assert set(StatusEntryReview.objects.values_list("entry_id", "reviewer__username")) == {
+        (first.pk, "alice"),
+        (second.pk, "alice"),
+    }
+    page = client.get(response["Location"]).content.decode()
+    assert "2 entries accepted: 3.2 (ICAO), 3.3 (ICAO)." in page
+
+
+def test_accepting_several_accepts_none_when_one_was_reviewed_meanwhile(staff, icao):
+    waiting, reviewed = (
+        StatusEntryFactory(activity=activity, organization=icao, review_state="submitted")
+        for activity in Activity.objects.filter(plan__code="nairobi-2007", number__in=["3.2", "3.3"]).order_by("pk")
+    )
+    # Reviewed by someone else since the queue was read.
+    StatusEntryReview.objects.create(entry=reviewed, reviewer=staff, decision="accept")
+    StatusEntry.objects.filter(pk=reviewed.pk).update(review_state="accepted")
+    page = signed_in(staff).post("/review/accept/", {"entries": [waiting.pk, reviewed.pk]}, follow=True)
+    html = page.content.decode()
+    assert "Nothing was accepted. 3.3 (ICAO): This entry has already been reviewed." in html
+    assert StatusEntry.objects.get(pk=waiting.pk).review_state == "submitted"
+    assert not StatusEntryReview.objects.filter(entry=waiting).exists()
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({}, "Choose the entries to accept: tick them in the queue."),
+        ({"entries": ["999999"]}, "One of the chosen entries is not in the queue any more."),
+        ({"entries": ["x"]}, "“x” is not an entry."),
+    ],
+)
+def test_accepting_several_says_what_was_wrong_with_the_choice(staff, posted, message):
+    html = signed_in(staff).post("/review/accept/", posted, follow=True).content.decode()
+    assert f"Nothing was accepted. {message}" in html
+
+
+def test_accepting_several_takes_a_page_of_the_queue_at_most(staff, icao, monkeypatch):
+    monkeypatch.setattr("actions.views.REVIEW_PAGE_SIZE", 2)
+    entries = [
+        StatusEntryFactory(activity=activity, organization=icao, review_state="submitted")
+        for activity in Activity.objects.open_to(icao).filter(plan__code="nairobi-2007")[:3]
+    ]
+    html = signed_in(staff).post("/review/accept/", {"entries": [e.pk for e in entries]}, follow=True).content.decode()
+    assert "Accept at most 2 entries at once (a page of the queue)." in html
+    assert not StatusEntryReview.objects.exists()
+
+
+def test_only_reviewers_accept_several(focal_point, icao):
+    activity = Activity.objects.get(plan__code="nairobi-2007", number="3.2")
+    entry = StatusEntryFactory(activity=activity, organization=icao, review_state="submitted")
+    assert signed_in(focal_point).post("/review/accept/", {"entries": [entry.pk]}).status_code == 403
+    assert StatusEntry.objects.get(pk=entry.pk).review_state == "submitted"

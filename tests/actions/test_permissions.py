@@ -921,7 +921,7 @@ def entry_read(surface: str, user, response, entry: StatusEntry, marker: str) ->
     if surface == "page:activity":
         shown = (marker in page, "status-discontinued" in page)
     elif surface == "page:home":
-        recent = page.split("<h2>Recent changes</h2>", 1)[1]
+        recent = page.split('<h2 id="recent">Recent changes</h2>', 1)[1]
         shown = (f'href="/activities/{entry.activity_id}/"' in recent, "status-discontinued" in recent)
     else:  # the plan and the organization show the status only
         shown = ("status-discontinued" in page,) * 2

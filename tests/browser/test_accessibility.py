@@ -1,6 +1,7 @@
 """Every page each role reaches, checked in Chromium by axe-core (the npm package, `npm ci`): no serious
 or critical violation; and at a phone's width (390 px) no page scrolls sideways."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -10,8 +11,9 @@ from actions.models import Activity
 from organizations.models import Organization
 from organizations.roles import Role
 from reports.models import StocktakingCycle
+from reports.services import cycle_close
 from tests.factories import UserFactory
-from tests.reports.scenario import log, new_cycle
+from tests.reports.scenario import give_back, log, new_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,14 +49,18 @@ def axe():
 
 @pytest.fixture
 def everyone(cast):
-    """One account per role, and what their pages show: an open cycle, an entry awaiting review."""
+    """One account per role, and what their pages show: an open cycle and a closed one (its report on
+    the home page), an entry awaiting review and one returned with the reason."""
     people = {
         Role.STAFF: cast["staff"],
         Role.FOCAL_POINT: cast["focal_point"],
         Role.SECRETARIAT: UserFactory(username="sam", role=Role.SECRETARIAT),
         Role.VIEWER: UserFactory(username="victor", role=Role.VIEWER),
     }
+    closed = new_cycle(cast["staff"], title="2024", start=datetime.date(2024, 1, 1), end=datetime.date(2024, 12, 31))
+    cycle_close(cycle=closed, actor=cast["staff"], confirm=True)
     cycle = new_cycle(cast["staff"])
+    give_back(log(cast["focal_point"], "3.3", "ICAO", "completed", "Published."), cast["staff"], "Add the link.")
     log(
         cast["focal_point"],
         "3.2",
