@@ -16,7 +16,13 @@ from audit.models import SecurityEventKind
 from audit.records import security_event_record
 from organizations.models import ApiToken
 from organizations.roles import user_role
-from organizations.signals import token_created, token_revoked
+from organizations.signals import (
+    account_deactivated,
+    account_reactivated,
+    token_created,
+    token_revoked,
+    user_invited,
+)
 from reports.models import StocktakingCycle
 from reports.signals import cycle_closed, cycle_created, cycle_opened
 
@@ -67,6 +73,27 @@ def api_token_revoked(sender: type, *, token: ApiToken, actor: User, **kwargs: A
         username=token.user.get_username(),
         detail=f"Token {token.prefix}… “{token.name}”.",
     )
+
+
+@receiver(user_invited, dispatch_uid="audit.user_invited")
+def person_invited(sender: type, *, user: User, invited_by: User, **kwargs: Any) -> None:
+    role = user_role(user)
+    security_event_record(
+        SecurityEventKind.ACCOUNT_INVITED,
+        user=invited_by,
+        username=user.get_username(),
+        detail=f"As {role.label if role else 'no role'}, at {user.email}.",
+    )
+
+
+@receiver(account_deactivated, dispatch_uid="audit.account_deactivated")
+def account_closed(sender: type, *, user: User, actor: User, **kwargs: Any) -> None:
+    security_event_record(SecurityEventKind.ACCOUNT_DEACTIVATED, user=actor, username=user.get_username())
+
+
+@receiver(account_reactivated, dispatch_uid="audit.account_reactivated")
+def account_opened(sender: type, *, user: User, actor: User, **kwargs: Any) -> None:
+    security_event_record(SecurityEventKind.ACCOUNT_REACTIVATED, user=actor, username=user.get_username())
 
 
 def _cycle(kind: SecurityEventKind, cycle: StocktakingCycle, actor: Any) -> None:

@@ -8,12 +8,19 @@ sent after.
 import logging
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 
 from actions.models import StatusEntry, StatusEntryReview
 from actions.signals import entry_logged, entry_returned
+from notifications.mailing import absolute, mail_user
 from notifications.tasks import distribute_cycle_report, write_entry_receipts
+from organizations.invitations import INVITATION_VALID_DAYS
+from organizations.models import FocalPoint
+from organizations.roles import user_role
+from organizations.signals import user_invited
 from reports.models import StocktakingCycle
 from reports.signals import cycle_closed
 from tracker.queueing import run_after_commit
@@ -51,3 +58,25 @@ def _queue_distribution(cycle_id: int) -> None:
         distribute_cycle_report.apply_async(args=[cycle_id], retry=False)
     except Exception as error:  # any broker failure: kombu raises several kinds
         logger.warning("Report of cycle %s not queued (%s); the close-cycles job sends it.", cycle_id, error)
+
+
+@receiver(user_invited, dispatch_uid="notifications.user_invited")
+def invitation(sender: type, *, user: User, invited_by: User, link: str, **kwargs: Any) -> None:
+    """The invited person gets the link to set their password; each invitation is its own e-mail."""
+    focal_point = FocalPoint.objects.filter(user=user).select_related("organization").first()
+    role = user_role(user)
+    mail_user(
+        user,
+        step="invitation",
+        key=f"invitation:{user.pk}:{timezone.now():%Y%m%dT%H%M%S%f}",
+        template="invitation",
+        context={
+            "name": user.get_full_name() or user.username,
+            "invited_by": invited_by.get_full_name() or invited_by.username,
+            "role": role.label if role else "a participant",
+            "organization": focal_point.organization if focal_point else None,
+            "username": user.username,
+            "link": absolute(link),
+            "valid_days": INVITATION_VALID_DAYS,
+        },
+    )

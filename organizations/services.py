@@ -9,10 +9,13 @@ from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from organizations import signals
+from organizations.invitations import invitation_token
 from organizations.models import ApiToken, FocalPoint, Organization, PasswordResetRequest, Profile
+from organizations.permissions import require_account_manager
 from organizations.roles import GROUP_NAMES, Role, ensure_role_groups, user_role
 
 
@@ -21,13 +24,16 @@ def user_create(
     *,
     username: str,
     role: Role,
-    password: str,
+    password: str | None,
     email: str = "",
     organization: Organization | None = None,
     name: str = "",
     check_password: bool = True,
 ) -> User:
-    """Create an account with one role; a focal point also enters the organization's directory."""
+    """Create an account with one role; a focal point also enters the organization's directory.
+
+    ``password`` None: the account has none until its owner sets one (an invitation).
+    """
     User = get_user_model()
     role = Role(role)
     errors: dict[str, list[str]] = {}
@@ -40,7 +46,7 @@ def user_create(
     if User.objects.filter(username__iexact=username).exists():
         errors["username"] = [f"An account named {username} already exists."]
     user = User(username=username, email=email, is_staff=role == Role.STAFF)
-    if check_password:
+    if check_password and password is not None:
         try:
             validate_password(password, user)
         except ValidationError as error:
@@ -53,7 +59,10 @@ def user_create(
     if errors:
         raise ValidationError(errors)
 
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.save()
     ensure_role_groups()
     user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
@@ -62,6 +71,97 @@ def user_create(
         focal_point.full_clean()
         focal_point.save()
     return user
+
+
+@transaction.atomic
+def user_invite(*, email: str, name: str, role: Role, organization: Organization | None, invited_by: User) -> User:
+    """Make the account of a person invited by e-mail, with no password: the e-mail (written by the
+    notifications app, which hears ``user_invited``) links to the page where they set one.
+
+    Their username is their e-mail address, which the e-mail tells them.
+    """
+    require_account_manager(invited_by)
+    email = get_user_model().objects.normalize_email(email.strip())
+    taken = get_user_model().objects.filter(email__iexact=email).first() if email else None
+    if taken is not None:
+        raise ValidationError({"email": [f"{email} already has an account: {taken.username}."]})
+    user = user_create(
+        username=email.lower(),
+        role=role,
+        password=None,
+        email=email,
+        organization=organization,
+        name=name,
+    )
+    user.first_name, user.last_name = _split_name(name)
+    user.save(update_fields=["first_name", "last_name"])
+    signals.user_invited.send(sender=User, user=user, invited_by=invited_by, link=_invitation_link(user))
+    return user
+
+
+def invitation_resend(*, user: User, actor: User) -> User:
+    """Invite again someone who has not set a password yet: a new link, and the earlier one no longer works."""
+    require_account_manager(actor)
+    if user.has_usable_password():
+        raise ValidationError(f"{user.username} has set a password already: they sign in, or reset it.")
+    if not user.is_active:
+        raise ValidationError(f"{user.username}'s account is deactivated: reactivate it first.")
+    user.set_unusable_password()  # a new random one: the earlier link no longer matches
+    user.save(update_fields=["password"])
+    signals.user_invited.send(sender=User, user=user, invited_by=actor, link=_invitation_link(user))
+    return user
+
+
+def _invitation_link(user: User) -> str:
+    return reverse("invitation-accept", args=[invitation_token(user)])
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    first, _, last = name.strip().partition(" ")
+    return first[:150], last[:150]
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User) -> User:
+    """Close an account: it can no longer sign in (its sessions end at the next request) nor use its API
+    tokens, and it leaves its organization's directory; its history stays as it was."""
+    require_account_manager(actor)
+    if user.pk == actor.pk:
+        raise ValidationError("You cannot deactivate your own account: ask another member of CTED staff.")
+    if not user.is_active:
+        raise ValidationError(f"{user.username}'s account is already deactivated.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    FocalPoint.objects.filter(user=user).update(is_active=False)
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        api_token_revoke(token=token, actor=actor)
+    signals.account_deactivated.send(sender=User, user=user, actor=actor)
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: User) -> User:
+    """Open a deactivated account again; a focal point is back in their organization's directory.
+    Its API tokens stay revoked: the owner makes new ones."""
+    require_account_manager(actor)
+    if user.is_active:
+        raise ValidationError(f"{user.username}'s account is active.")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    FocalPoint.objects.filter(user=user).update(is_active=True)
+    signals.account_reactivated.send(sender=User, user=user, actor=actor)
+    return user
+
+
+@transaction.atomic
+def contact_details_update(*, focal_point: FocalPoint, name: str, title: str, email: str, phone: str) -> FocalPoint:
+    """A focal point's own contact details, as they keep them from their profile: saved and dated today
+    (as the yearly confirmation does); their account's address follows the directory's."""
+    focal_point = focal_point_confirm(focal_point=focal_point, name=name, title=title, email=email, phone=phone)
+    if focal_point.user is not None and focal_point.user.email != email:
+        focal_point.user.email = email
+        focal_point.user.save(update_fields=["email"])
+    return focal_point
 
 
 def profile_update(*, user: User, mail: str) -> Profile:

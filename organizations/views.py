@@ -2,20 +2,28 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from organizations import services
 from organizations.confirmation import LinkUsed, focal_point_for_token
+from organizations.invitations import InvitationUsed, user_for_invitation
 from organizations.models import ApiToken, FocalPoint, MailPreference, Organization, Profile, wants_digests
+from organizations.permissions import require_account_manager
+from organizations.roles import Role, remember_role_group, role_group
 from tracker.client_ip import client_ip
+from tracker.forms import QuickSelect, add_service_errors
 from tracker.http import Request
 
 
@@ -39,17 +47,31 @@ class ProfileForm(forms.ModelForm):
 
 
 def profile(request: Request) -> HttpResponse:
-    """What the user wants by e-mail: reminders only, or reminders and digests."""
-    current = Profile.objects.filter(user=request.user).first() or Profile(
-        user=request.user,
-        mail=MailPreference.REMINDERS_AND_DIGESTS if wants_digests(request.user) else MailPreference.REMINDERS,
+    """What the user wants by e-mail (reminders only, or reminders and digests) and, for a focal point,
+    their contact details in the directory. Each form is sent on its own (``form`` names which)."""
+    user = request.user
+    current = Profile.objects.filter(user=user).first() or Profile(
+        user=user,
+        mail=MailPreference.REMINDERS_AND_DIGESTS if wants_digests(user) else MailPreference.REMINDERS,
     )
-    form = ProfileForm(request.POST or None, instance=current)
-    if request.method == "POST" and form.is_valid():
-        services.profile_update(user=request.user, mail=form.cleaned_data["mail"])
+    focal_point = FocalPoint.objects.filter(user=user, is_active=True).select_related("organization").first()
+    sent = request.POST.get("form") if request.method == "POST" else None
+    form = ProfileForm(request.POST if sent == "mail" else None, instance=current)
+    details = FocalPointDetailsForm(request.POST if sent == "details" else None, instance=focal_point)
+    if sent == "mail" and form.is_valid():
+        services.profile_update(user=user, mail=form.cleaned_data["mail"])
         messages.success(request, "Your e-mail choice is saved.")
         return redirect("profile")
-    return render(request, "organizations/profile.html", {"form": form}, status=400 if form.errors else 200)
+    if sent == "details" and focal_point is not None and details.is_valid():
+        try:
+            services.contact_details_update(focal_point=focal_point, **details.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(details, error)
+        else:
+            messages.success(request, f"Your details as focal point of {focal_point.organization.acronym} are saved.")
+            return redirect("profile")
+    context = {"form": form, "details": details if focal_point else None, "focal_point": focal_point}
+    return render(request, "organizations/profile.html", context, status=400 if form.errors or details.errors else 200)
 
 
 class ApiTokenForm(forms.Form):
@@ -86,6 +108,116 @@ class FocalPointDetailsForm(forms.ModelForm):
     class Meta:
         model = FocalPoint
         fields = ["name", "title", "email", "phone"]
+
+
+# --- People: invitations and closing accounts (CTED staff) ---
+
+PEOPLE_PAGE_SIZE = 50
+
+
+class InvitationForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name")
+    email = forms.EmailField(
+        label="E-mail address", help_text="The invitation goes there; it is also the username they sign in with."
+    )
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect, label="Role")
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("acronym"),
+        required=False,
+        empty_label="Choose the organization",
+        label="Organization",
+        help_text="For a focal point: the organization they report for.",
+        to_field_name="acronym",
+        widget=QuickSelect,
+    )
+
+
+class PeopleSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Name, username or e-mail")
+
+
+def people(request: Request) -> HttpResponse:
+    """Every account, a page at a time: its role, organization, whether it is active or still invited."""
+    require_account_manager(request.user)
+    search = PeopleSearchForm(request.GET)
+    accounts = (
+        get_user_model()
+        .objects.annotate(role_group=role_group("id"))
+        .select_related("focal_point__organization")
+        .order_by("username")
+    )
+    if search.is_valid() and (words := search.cleaned_data["q"].strip()):
+        accounts = accounts.filter(
+            Q(username__icontains=words)
+            | Q(email__icontains=words)
+            | Q(first_name__icontains=words)
+            | Q(last_name__icontains=words)
+        )
+    page = Paginator(accounts, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(account, remember_role_group(account, account.role_group)) for account in page.object_list]
+    context = {"page": page, "rows": rows, "search": search}
+    return render(request, "organizations/people.html", context, status=200 if search.is_valid() else 400)
+
+
+def person_invite(request: Request) -> HttpResponse:
+    require_account_manager(request.user)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invited = services.user_invite(**form.cleaned_data, invited_by=request.user)
+        except ValidationError as error:
+            # Their username is their address: what is wrong with one is wrong with the other.
+            if hasattr(error, "error_dict") and "username" in error.error_dict:
+                error.error_dict.setdefault("email", []).extend(error.error_dict.pop("username"))
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {invited.email}.")
+            return redirect("people")
+    return render(request, "organizations/person_invite.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+def person_change(request: Request, pk: int, action: str) -> HttpResponse:
+    """Deactivate or reactivate an account, or invite again someone who has not set a password."""
+    require_account_manager(request.user)
+    account = get_object_or_404(get_user_model(), pk=pk)
+    change = {
+        "deactivate": (services.user_deactivate, "{}'s account is deactivated."),
+        "reactivate": (services.user_reactivate, "{}'s account is active again."),
+        "invite": (services.invitation_resend, "A new invitation was sent to {}; the earlier link no longer works."),
+    }
+    service, done = change[action]
+    try:
+        service(user=account, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done.format(account.email if action == "invite" else account.username))
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("people")
+
+
+@login_not_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation links to: the person sets their password, and is signed in."""
+    try:
+        account = user_for_invitation(token)
+    except signing.SignatureExpired:
+        return render(request, "organizations/invitation_accept.html", {"expired": True}, status=410)
+    except InvitationUsed:
+        return render(request, "organizations/invitation_accept.html", {"used": True}, status=410)
+    except signing.BadSignature:
+        raise Http404("This invitation link is not valid.") from None
+    form = SetPasswordForm(account, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {account.get_full_name() or account.username}: your password is set.")
+        return redirect("home")
+    context = {"account": account, "form": form}
+    return render(request, "organizations/invitation_accept.html", context, status=400 if form.errors else 200)
 
 
 @login_not_required

@@ -1,4 +1,5 @@
 from actions import permissions
+from organizations.permissions import may_manage_accounts
 from organizations.roles import user_role
 
 
@@ -12,4 +13,5 @@ def navigation(request) -> dict:
         "user_organization": permissions.actor_of(user).organization,
         "may_review": permissions.may_review(user),
         "may_read_audit": permissions.may_read_audit(user),
+        "may_manage_accounts": may_manage_accounts(user),
     }

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from notifications import views as notification_views
 from organizations import views as organization_views
@@ -15,6 +15,14 @@ urlpatterns = [
     path("cycles/<int:pk>/remind/", notification_views.cycle_remind, name="cycle-remind"),
     path("audit/", include("audit.urls")),
     path("accounts/profile/", organization_views.profile, name="profile"),
+    path("accounts/people/", organization_views.people, name="people"),
+    path("accounts/people/invite/", organization_views.person_invite, name="person-invite"),
+    re_path(
+        r"^accounts/people/(?P<pk>[0-9]+)/(?P<action>deactivate|reactivate|invite)/$",
+        organization_views.person_change,
+        name="person-change",
+    ),
+    path("accounts/invitation/<str:token>/", organization_views.invitation_accept, name="invitation-accept"),
     path("accounts/tokens/", organization_views.api_tokens, name="api-tokens"),
     path("accounts/tokens/<int:pk>/revoke/", organization_views.api_token_revoke, name="api-token-revoke"),
     path("focal-points/confirm/<str:token>/", organization_views.focal_point_confirm, name="focal-point-confirm"),

@@ -6,10 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from actions.models import Activity
+from organizations.invitations import invitation_token
 from organizations.models import Organization
 from organizations.roles import Role
+from organizations.services import user_invite
 from reports.models import StocktakingCycle
 from reports.services import cycle_close
 from tests.factories import UserFactory
@@ -92,6 +95,8 @@ def pages(cycle: StocktakingCycle) -> list[str]:
         "/accounts/profile/",
         "/accounts/tokens/",
         "/accounts/password_change/",
+        "/accounts/people/",
+        "/accounts/people/invite/",
         "/no-such-page/",
     ]
 
@@ -113,12 +118,20 @@ def test_no_page_of_any_role_has_a_serious_accessibility_violation(browser, sign
     for role, path, page in each_page(sign_in, live_server, everyone, DESKTOP):
         page.add_script_tag(path=str(axe))
         found += [f"{role.label} {path}: {violation}" for violation in page.evaluate(SERIOUS)]
-    # The sign-in page, before anyone signs in.
+    # The sign-in page, and the page an invitation links to, before anyone signs in.
+    invited = user_invite(
+        email="new@example.org",
+        name="New Person",
+        role=Role.VIEWER,
+        organization=None,
+        invited_by=everyone[0][Role.STAFF],
+    )
     context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.add_script_tag(path=str(axe))
-    found += [f"anonymous /accounts/login/: {violation}" for violation in page.evaluate(SERIOUS)]
+    for path in ["/accounts/login/", reverse("invitation-accept", args=[invitation_token(invited)])]:
+        page.goto(f"{live_server.url}{path}")
+        page.add_script_tag(path=str(axe))
+        found += [f"anonymous {path}: {violation}" for violation in page.evaluate(SERIOUS)]
     context.close()
     assert not found, "\n".join(found)
 
