@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from actions.models import Activity, Participation, ReviewState, StatusEntry
+from actions.models import Participation, ReviewState, StatusEntry
 from notifications.delivery import deliver_pending
 from notifications.models import Reminder
 from organizations.models import Organization
