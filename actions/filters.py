@@ -50,6 +50,9 @@ def stocktaking_cycles(request):
 
 
 class ActivityFilter(django_filters.FilterSet):
+    # A text search lists the best matches first.
+    ranked = True
+
     plan = django_filters.ModelChoiceFilter(
         queryset=Plan.objects.all(),
         to_field_name="code",
@@ -90,7 +93,8 @@ class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
         label="Text",
-        help_text=f"Words in the number, text, responsible text or note; at most {MAX_SEARCH_WORDS}.",
+        help_text=f"Words in the text, responsible text or note (on PostgreSQL in any form, best matches "
+        f'first; "a phrase", or, -word), or an activity\'s number; at most {MAX_SEARCH_WORDS} words.',
         validators=[validate_search_words],
     )
     updated_since = django_filters.DateFilter(
@@ -112,7 +116,8 @@ class ActivityFilter(django_filters.FilterSet):
         return queryset.filter(status=value)
 
     def filter_text(self, queryset, name, value):
-        return queryset.search(value)
+        # The API lists the best matches first; the plan page keeps the plan's order (PlanActivityFilter).
+        return queryset.search(value, ranked=self.ranked)
 
     def filter_updated_since(self, queryset, name, value: datetime.date):
         # "The latest entry the reader may see was logged since": an entry they may see was. As an
@@ -126,6 +131,7 @@ class PlanActivityFilter(ActivityFilter):
 
     plan = None  # the page's address names the plan
     updated_since = None
+    ranked = False  # the page lists the matches under their objectives, in the plan's order
     # A list of the plan's objectives, where the API takes any number.
     objective = django_filters.ChoiceFilter(
         field_name="objective__number", label="Objective", empty_label="All objectives"
