@@ -293,7 +293,7 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         if not ranked:
             return found
         return found.annotate(search_rank=SearchRank(vector, words)).order_by(
-            "-search_rank", *Activity._meta.ordering, "pk"
+            "-search_rank", "plan_id", "number_major", "number_minor", "pk"
         )
 
     def count_version(self) -> int | None:
