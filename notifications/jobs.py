@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from actions import permissions
-from actions.models import Activity, Plan, Reporters, ReviewState, Status, StatusEntry, returned_as_of
+from actions.models import Activity, Plan, ReviewState, StatusEntry
 from notifications.delivery import deliver_pending
 from notifications.mailing import (
     Mail,
@@ -37,7 +37,7 @@ from notifications.models import Reminder
 from organizations.confirmation import confirmation_token
 from organizations.models import FocalPoint, Organization, wants_digests
 from organizations.roles import Role, remember_role_group, role_group
-from reports.models import CycleState, StocktakingCycle, silent_now, unreported_now
+from reports.models import CycleState, StocktakingCycle, objective_matrix, silent_now, unreported_now
 from reports.services import cycle_close, cycle_report_sent, cycle_report_store
 
 CONFIRM_EVERY_DAYS = 335  # about once a year, with a month's slack
@@ -351,37 +351,6 @@ def distribute_report(cycle: StocktakingCycle) -> int:
     return written
 
 
-def organization_matrix(plan: Plan, reader: permissions.Who, reporters: Reporters) -> tuple[list, list[dict]]:
-    """Organizations by objective: the counts of each expected reporter's latest status on its activities."""
-    objectives = list(plan.objectives.all())
-    latest = {
-        (activity_id, organization_id): status
-        # A returned entry counts as no entry until it is corrected.
-        for activity_id, organization_id, status in StatusEntry.objects.filter(activity__plan=plan)
-        .exclude(returned_as_of())
-        .standing(reader)
-        .latest_per_activity_and_organization()
-        .values_list("activity_id", "organization_id", "status")
-    }
-    rows: dict[Organization, dict] = {}
-    for pair in reporters.expected:
-        organization = pair.organization
-        row = rows.setdefault(organization, {o.pk: defaultdict(int) for o in objectives})
-        status = latest.get((pair.activity.pk, organization.pk))
-        row[pair.activity.objective_id][status] += 1
-    table = [
-        {
-            "organization": organization,
-            "cells": [
-                [(status, counts[status]) for status in [*Status.values, None] if counts.get(status)]
-                for counts in (cells[o.pk] for o in objectives)
-            ],
-        }
-        for organization, cells in sorted(rows.items(), key=lambda item: item[0].acronym)
-    ]
-    return objectives, table
-
-
 def send_matrix(today: datetime.date) -> str:
     """On the first day of each month: the matrix of organizations by objective, to CTED staff and the secretariat."""
     plans = list(Plan.objects.all())
@@ -395,7 +364,7 @@ def send_matrix(today: datetime.date) -> str:
         if reminder_written(user.email, key):
             continue  # this month's matrix went already: do not build it again
         reader = permissions.actor_of(user)
-        matrices = [(plan, *organization_matrix(plan, reader, reporters[plan.pk])) for plan in plans]
+        matrices = [(plan, *objective_matrix(plan, reader, reporters[plan.pk])) for plan in plans]
         written += mail_user(
             user,
             step="matrix",

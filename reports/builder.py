@@ -222,6 +222,20 @@ class Report:
         }
 
 
+def summary_of(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The counts of a report's snapshot (``Report.to_snapshot``) that a chart over a plan's cycles reads: its
+    status distribution, as [status, count] pairs (None for no update), and its completeness."""
+    total: dict[str | None, int] = defaultdict(int)
+    for objective in snapshot["objectives"]:
+        for status, count in objective["distribution"]:
+            total[status] += count
+    return {
+        "distribution": [[status, count] for status, count in total.items()],
+        "reported_pairs": snapshot["reported_pairs"],
+        "expected_pairs": snapshot["expected_pairs"],
+    }
+
+
 def build_report(
     *, cycle: StocktakingCycle, edition: str = Edition.PARTICIPANTS, now: datetime.datetime | None = None
 ) -> Report:

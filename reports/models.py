@@ -17,6 +17,7 @@ from actions.models import (
     Activity,
     Plan,
     Reporters,
+    Status,
     StatusEntry,
     StatusEntryQuerySet,
     reporter_ids_of,
@@ -66,6 +67,13 @@ class StocktakingCycle(models.Model):
         blank=True,
         editable=False,
         help_text="Each edition's report as it stood when the cycle closed: a closed cycle's report is read from here.",
+    )
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The participants edition's counts when the cycle closed (statuses, completeness): the charts "
+        "over a plan's cycles read these, not the whole reports.",
     )
     report_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the closed cycle's report was sent to the participants."
@@ -149,6 +157,16 @@ class StocktakingCycle(models.Model):
         """
         reported = set(self.entries_reported(SYSTEM, as_of).values_list("activity_id", "organization_id"))
         return _pending(reporters or self.reporters(as_of), reported)
+
+    @property
+    def summary_distribution(self) -> dict[str | None, int]:
+        """The closed cycle's status counts (``summary``), ``{status: count}`` with None for no update."""
+        return dict(self.summary.get("distribution", []))
+
+    @property
+    def summary_completeness(self) -> float | None:
+        expected = self.summary.get("expected_pairs")
+        return self.summary.get("reported_pairs", 0) / expected if expected else None
 
     def previous(self) -> "StocktakingCycle | None":
         """The plan's cycle whose period ended last before this one started."""
@@ -368,3 +386,37 @@ class ReportExport(models.Model):
     @property
     def is_failed(self) -> bool:
         return self.state == ExportState.FAILED
+
+
+def objective_matrix(plan: Plan, reader: Who, reporters: Reporters) -> tuple[list, list[dict]]:
+    """Organizations by objective: for each expected reporter (by acronym), per objective of ``plan``, the
+    counts of its latest status on the activities it is expected on, as ``reader`` may read them, in the
+    order of the statuses (None: no entry; a returned entry counts as none until corrected). The plan's
+    progress page and the monthly matrix e-mail."""
+    objectives = list(plan.objectives.all())
+    latest = {
+        (activity_id, organization_id): status
+        # A returned entry counts as no entry until it is corrected.
+        for activity_id, organization_id, status in StatusEntry.objects.filter(activity__plan=plan)
+        .exclude(returned_as_of())
+        .standing(reader)
+        .latest_per_activity_and_organization()
+        .values_list("activity_id", "organization_id", "status")
+    }
+    rows: dict[Organization, dict] = {}
+    for pair in reporters.expected:
+        organization = pair.organization
+        row = rows.setdefault(organization, {o.pk: defaultdict(int) for o in objectives})
+        status = latest.get((pair.activity.pk, organization.pk))
+        row[pair.activity.objective_id][status] += 1
+    table = [
+        {
+            "organization": organization,
+            "cells": [
+                [(status, counts[status]) for status in [*Status.values, None] if counts.get(status)]
+                for counts in (cells[o.pk] for o in objectives)
+            ],
+        }
+        for organization, cells in sorted(rows.items(), key=lambda item: item[0].acronym)
+    ]
+    return objectives, table

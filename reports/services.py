@@ -16,7 +16,7 @@ from actions.permissions import Who
 from actions.services import not_applicable_declare, status_entry_log
 from organizations.models import FocalPoint, Organization
 from reports import exports, signals
-from reports.builder import Report, build_report
+from reports.builder import Report, build_report, summary_of
 from reports.models import CycleState, Edition, ExportState, ReportExport, ReportFile, StocktakingCycle
 from reports.spreadsheet import ImportCheck
 
@@ -153,7 +153,8 @@ def _freeze(cycle: StocktakingCycle) -> None:
     """Keep each edition's report as the closed cycle's plan, participants and entries stood at its closing:
     a later edit of the plan, an organization or the participants changes nothing of it."""
     cycle.frozen_reports = {edition: build_report(cycle=cycle, edition=edition).to_snapshot() for edition in Edition}
-    StocktakingCycle.objects.filter(pk=cycle.pk).update(frozen_reports=cycle.frozen_reports)
+    cycle.summary = summary_of(cycle.frozen_reports[Edition.PARTICIPANTS])
+    StocktakingCycle.objects.filter(pk=cycle.pk).update(frozen_reports=cycle.frozen_reports, summary=cycle.summary)
 
 
 def cycle_report_read(*, cycle: StocktakingCycle, edition: str = Edition.PARTICIPANTS) -> Report:

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     HttpResponse,
@@ -17,11 +18,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actions import permissions
+from actions.models import Plan
 from actions.permissions import Who
 from organizations.models import Organization
 from reports import exports, spreadsheet
 from reports.forms import CycleForm, UploadForm
-from reports.models import Edition, ReportExport, ReportFile, StocktakingCycle
+from reports.models import (
+    CycleState,
+    Edition,
+    ReportExport,
+    ReportFile,
+    StocktakingCycle,
+    objective_matrix,
+    progress_now,
+)
 from reports.services import (
     EXPORTED_FORMATS,
     cycle_close,
@@ -69,6 +79,33 @@ def cycle_new(request: Request) -> HttpResponse:
             return redirect(cycle)
     status = 400 if form.errors else 200
     return render(request, "reports/cycle_form.html", {"form": form}, status=status)
+
+
+# The closed cycles the progress page charts (the latest), and the organizations of its matrix per page.
+PROGRESS_CYCLES_SHOWN = 24
+MATRIX_PAGE_SIZE = 50
+
+
+def plan_progress(request: Request, code: str) -> HttpResponse:
+    """A plan over its stocktaking cycles (each closed cycle's statuses and completeness, as its report
+    gave them, and the open cycle's so far), and its organizations by objective as they stand now."""
+    plan = get_object_or_404(Plan, code=code)
+    cycles = StocktakingCycle.objects.filter(plan=plan).defer("frozen_reports")
+    closed = list(cycles.filter(state=CycleState.CLOSED).order_by("-period_end", "-pk")[:PROGRESS_CYCLES_SHOWN])
+    closed.reverse()
+    current = cycles.filter(state=CycleState.OPEN).first()
+    objectives, matrix = objective_matrix(plan, request.user, plan.reporters())
+    page = Paginator(matrix, MATRIX_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "plan": plan,
+        "closed": closed,
+        "current": current,
+        "current_progress": progress_now([current])[current.pk] if current else None,
+        "objectives": objectives,
+        "page": page,
+        "matrix": page.object_list,
+    }
+    return render(request, "reports/plan_progress.html", context)
 
 
 def cycle_detail(request: Request, pk: int) -> HttpResponse:

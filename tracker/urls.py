@@ -3,12 +3,14 @@ from django.urls import include, path, re_path
 
 from notifications import views as notification_views
 from organizations import views as organization_views
+from reports import views as report_views
 from reports.urls import spreadsheet_urlpatterns
 from tracker.home import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("actions.urls")),
+    path("plans/<slug:code>/progress/", report_views.plan_progress, name="plan-progress"),
     path("organizations/<str:acronym>/", include(spreadsheet_urlpatterns)),
     path("organizations/", include("organizations.urls")),
     path("cycles/", include("reports.urls")),

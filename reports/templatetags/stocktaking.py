@@ -1,0 +1,115 @@
+"""Charts over a plan's stocktaking cycles, drawn as inline SVG on the server (no chart library):
+each says in words what it shows, and its numbers are printed on it, so no colour is needed to read it."""
+
+from typing import Any
+
+from django import template
+from django.utils import formats
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from actions.display import STATUS_COLOURS, STATUS_ORDER, status_css_name, status_label
+
+register = template.Library()
+
+COLUMN = 56  # the width given to each cycle
+PLOT = 120  # the height of 100 %
+TOP, BOTTOM, LEFT = 18, 34, 36  # room for the values above, the dates below and the scale on the left
+
+
+@register.simple_tag
+def completeness_chart(cycles: list[Any]) -> SafeString:
+    """Columns of each closed cycle's completeness (``summary_completeness``), oldest first: the share
+    printed above each column, its period's end below it, a scale of 0, 50 and 100 %."""
+    if not cycles:
+        return format_html('<p class="muted">{}</p>', "No cycle has closed yet.")
+    width = LEFT + COLUMN * len(cycles)
+    height = TOP + PLOT + BOTTOM
+    scale = format_html_join(
+        "",
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"></line><text x="{}" y="{}" class="scale">{}%</text>',
+        (
+            (
+                LEFT,
+                width,
+                TOP + PLOT * (100 - p) / 100,
+                TOP + PLOT * (100 - p) / 100,
+                LEFT - 4,
+                TOP + PLOT * (100 - p) / 100 + 4,
+                p,
+            )
+            for p in (0, 50, 100)
+        ),
+    )
+    columns = []
+    words = []
+    for index, cycle in enumerate(cycles):
+        share = cycle.summary_completeness
+        x = LEFT + COLUMN * index + 10
+        day = formats.date_format(cycle.period_end, "M Y")
+        if share is None:
+            columns.append(format_html('<text x="{}" y="{}" class="value">{}</text>', x + 18, TOP + PLOT - 4, "—"))
+            words.append(f"{cycle.title}: nobody expected")
+        else:
+            tall = PLOT * share
+            percent = f"{round(share * 100)}%"
+            columns.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="36" height="{}" class="column"><title>{}: {}</title></rect>'
+                    '<text x="{}" y="{}" class="value">{}</text>',
+                    x,
+                    f"{TOP + PLOT - tall:.1f}",
+                    f"{tall:.1f}",
+                    cycle.title,
+                    percent,
+                    x + 18,
+                    f"{TOP + PLOT - tall - 4:.1f}",
+                    percent,
+                )
+            )
+            words.append(f"{cycle.title}: {percent}")
+        columns.append(format_html('<text x="{}" y="{}" class="date">{}</text>', x + 18, TOP + PLOT + 16, day))
+    return format_html(
+        '<svg class="chart completeness-chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}">'
+        "{}{}</svg>",
+        "Completeness per cycle: " + "; ".join(words),
+        width,
+        height,
+        width,
+        height,
+        scale,
+        SafeString("".join(columns)),
+    )
+
+
+@register.simple_tag
+def status_counts(distribution: dict[str | None, int]) -> SafeString:
+    """The counts of ``{status: count}`` in words, in the statuses' order: "Completed 3 · Ongoing 5"."""
+    parts = [(status_label(s), distribution[s]) for s in STATUS_ORDER if distribution.get(s)]
+    return format_html_join(" · ", "{} {}", parts)
+
+
+@register.simple_tag
+def matrix_cell(cell: list[tuple[str | None, int]]) -> SafeString:
+    """One organization's activities under one objective, by latest status: a small bar and, in words,
+    how many have an entry of how many it is expected on (every count in the cell's title)."""
+    total = sum(count for _, count in cell)
+    if not total:
+        return format_html('<span class="muted">{}</span>', "–")
+    reported = sum(count for status, count in cell if status is not None)
+    x = 0.0
+    rects = []
+    for status, count in sorted(cell, key=lambda item: STATUS_ORDER.index(item[0])):
+        share = 40 * count / total
+        rects.append((f"{x:.1f}", f"{share:.1f}", status_css_name(status), STATUS_COLOURS[status]))
+        x += share
+    counts = "; ".join(f"{status_label(status)}: {count}" for status, count in cell)
+    return format_html(
+        '<span class="matrix-cell" title="{}"><svg viewBox="0 0 40 6" width="40" height="6" aria-hidden="true">{}</svg>'
+        ' {} of {}<span class="visually-hidden"> ({})</span></span>',
+        counts,
+        format_html_join("", '<rect x="{}" y="0" width="{}" height="6" class="fill-{}" fill="#{}"></rect>', rects),
+        reported,
+        total,
+        counts,
+    )
