@@ -94,7 +94,7 @@ FocalPointEvent = _events(FocalPoint)
 # The key's hash and the credentials fingerprint are secrets; the time of last use changes all day.
 ApiTokenEvent = _events(ApiToken, exclude=("key_hash", "fingerprint", "last_used_at"))
 # The frozen reports are the cycle's report itself, kept whole in the cycle: not copied on each change.
-StocktakingCycleEvent = _events(StocktakingCycle, exclude=("frozen_reports",))
+StocktakingCycleEvent = _events(StocktakingCycle, exclude=("frozen_reports", "summary"))
 # Never the password hash; the time of the last sign-in is a security event, not a change.
 UserEvent = _events(User, exclude=("password", "last_login"))
 

@@ -80,6 +80,20 @@ class MissingReport:
 
 
 @dataclass
+class CyclePoint:
+    """One closed cycle of the plan (or the report's own) in the report's chart of completeness per cycle."""
+
+    title: str
+    period_end: datetime.date
+    reported_pairs: int
+    expected_pairs: int
+
+    @property
+    def summary_completeness(self) -> float | None:
+        return self.reported_pairs / self.expected_pairs if self.expected_pairs else None
+
+
+@dataclass
 class Report:
     plan_code: str
     plan_title: str
@@ -97,6 +111,9 @@ class Report:
     missing: list[MissingReport]
     not_applicable_pairs: int
     edition: str
+    # The symbol the report is circulated under (its cover), and the plan's completeness per cycle up to this one.
+    document_symbol: str = ""
+    history: list[CyclePoint] = field(default_factory=list)
 
     @property
     def activities(self) -> list[ActivityRow]:
@@ -173,6 +190,9 @@ class Report:
                 "as_of": datetime.datetime.fromisoformat(data["as_of"]),
                 "objectives": objectives,
                 "missing": [MissingReport(**m) for m in data["missing"]],
+                "history": [
+                    CyclePoint(**{**point, "period_end": day(point["period_end"])}) for point in data.get("history", [])
+                ],
             }
         )
 
@@ -208,6 +228,7 @@ class Report:
             "as_of": self.as_of.isoformat(),
             "previous_cycle": self.previous_cycle_title,
             "edition": self.edition,
+            "document_symbol": self.document_symbol,
             "completeness": {
                 "reported": self.reported_pairs,
                 "expected": self.expected_pairs,
@@ -219,6 +240,13 @@ class Report:
             "silent_activities": [a.number for a in self.silent],
             "changes": [{"activity": a.number, "from": a.previous_status, "to": a.status} for a in self.changes],
             "not_reported": [plain(asdict(m)) for m in self.missing],
+            "completeness_per_cycle": [
+                {
+                    **plain(asdict(point)),
+                    "share": None if point.expected_pairs == 0 else round(point.summary_completeness or 0, 4),
+                }
+                for point in self.history
+            ],
         }
 
 
@@ -297,6 +325,7 @@ def build_report(
 
     missing = cycle.unreported(as_of=moment, reporters=reporters)
     expected_pairs = len(reporters.expected)
+    reported_pairs = expected_pairs - sum(len(activities) for activities in missing.values())
     return Report(
         plan_code=plan.code,
         plan_title=plan.title,
@@ -309,7 +338,7 @@ def build_report(
         as_of=moment,
         previous_cycle_title=previous.title if previous else None,
         objectives=list(sections.values()),
-        reported_pairs=expected_pairs - sum(len(activities) for activities in missing.values()),
+        reported_pairs=reported_pairs,
         expected_pairs=expected_pairs,
         not_applicable_pairs=len(reporters.not_applicable),
         edition=Edition(edition).value,
@@ -317,7 +346,34 @@ def build_report(
             MissingReport(organization.acronym, organization.name, [a.number for a in activities])
             for organization, activities in sorted(missing.items(), key=lambda item: item[0].acronym)
         ],
+        document_symbol=cycle.document_symbol,
+        history=[
+            *_earlier_points(cycle, moment),
+            CyclePoint(cycle.title, cycle.period_end, reported_pairs, expected_pairs),
+        ],
     )
+
+
+# The earlier cycles a report's chart of completeness shows, beside its own.
+HISTORY_SHOWN = 11
+
+
+def _earlier_points(cycle: StocktakingCycle, moment: datetime.datetime) -> list[CyclePoint]:
+    """The plan's cycles closed by ``moment`` whose period ended before this one's, as their reports gave
+    them (each cycle's summary), the latest HISTORY_SHOWN, oldest first."""
+    earlier = (
+        StocktakingCycle.objects.filter(
+            plan_id=cycle.plan_id, state=CycleState.CLOSED, closed_at__lte=moment, period_end__lt=cycle.period_end
+        )
+        .exclude(pk=cycle.pk)
+        .order_by("-period_end", "-pk")
+        .values_list("title", "period_end", "summary")[:HISTORY_SHOWN]
+    )
+    return [
+        CyclePoint(title, period_end, summary.get("reported_pairs", 0), summary.get("expected_pairs", 0))
+        for title, period_end, summary in reversed(earlier)
+        if summary
+    ]
 
 
 def _organization_row(

@@ -12,7 +12,7 @@ class CycleForm(forms.ModelForm):
 
     class Meta:
         model = StocktakingCycle
-        fields = ["plan", "title", "period_start", "period_end", "deadline"]
+        fields = ["plan", "title", "period_start", "period_end", "deadline", "document_symbol"]
         widgets = {
             "period_start": forms.DateInput(attrs={"type": "date"}),
             "period_end": forms.DateInput(attrs={"type": "date"}),
@@ -52,6 +52,12 @@ class CycleForm(forms.ModelForm):
                 "next run. Correct it, or tick the box below to create the cycle anyway.",
             )
         return cleaned
+
+
+class SymbolForm(forms.ModelForm):
+    class Meta:
+        model = StocktakingCycle
+        fields = ["document_symbol"]
 
 
 class UploadForm(forms.Form):

@@ -54,6 +54,11 @@ class StocktakingCycle(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     deadline = models.DateField(help_text="The date by which organizations submit their entries.")
+    document_symbol = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The document symbol the report is circulated under, e.g. S/AC.40/2026/1: printed on its cover.",
+    )
     state = models.CharField(max_length=10, choices=CycleState.choices, default=CycleState.PLANNED)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(

@@ -1,7 +1,7 @@
 """The operations that change stocktaking cycles."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -41,6 +41,7 @@ def cycle_create(
     deadline: datetime.date,
     author: User,
     open_now: bool = False,
+    document_symbol: str = "",
 ) -> StocktakingCycle:
     permissions.may_run_stocktaking(author, plan).require()
     cycle = StocktakingCycle(
@@ -49,6 +50,7 @@ def cycle_create(
         period_start=period_start,
         period_end=period_end,
         deadline=deadline,
+        document_symbol=(document_symbol or "").strip(),
         created_by=author,
     )
     if StocktakingCycle.objects.filter(plan=plan, title__iexact=cycle.title).exists():
@@ -62,6 +64,17 @@ def cycle_create(
     signals.cycle_created.send(sender=StocktakingCycle, cycle=cycle, actor=author)
     if open_now:
         cycle_open(cycle=cycle, actor=author)
+    return cycle
+
+
+@transaction.atomic
+def cycle_symbol_set(*, cycle: StocktakingCycle, document_symbol: str, actor: Who) -> StocktakingCycle:
+    """Give (or correct) the document symbol the cycle's report is circulated under, at any time: the cover
+    of every report made from then on carries it; a closed cycle's report is otherwise unchanged."""
+    permissions.may_run_stocktaking(actor, cycle.plan).require()
+    cycle.document_symbol = (document_symbol or "").strip()
+    cycle.full_clean(exclude=["plan", "created_by"])
+    StocktakingCycle.objects.filter(pk=cycle.pk).update(document_symbol=cycle.document_symbol)
     return cycle
 
 
@@ -168,14 +181,25 @@ def cycle_report_read(*, cycle: StocktakingCycle, edition: str = Edition.PARTICI
         # Kept under the generation, which every write to plans, participants, entries, reviews and
         # organizations moves on, and under the cycle's own fields and the day, which it does not
         # follow: the page of a 400-activity plan's cycle built it on every view (120 to 190 ms).
-        parts = (cycle.pk, cycle.state, cycle.title, cycle.period_start, cycle.period_end, cycle.deadline, edition)
+        parts = (
+            cycle.pk,
+            cycle.state,
+            cycle.title,
+            cycle.period_start,
+            cycle.period_end,
+            cycle.deadline,
+            cycle.document_symbol,
+            edition,
+        )
         return generation.kept_or_computed(
             "cycle-report", (*parts, timezone.localdate()), lambda: build_report(cycle=cycle, edition=edition)
         )
     if Edition(edition) not in cycle.frozen_reports:
         with transaction.atomic():
             _freeze(cycle)
-    return Report.from_snapshot(cycle.frozen_reports[Edition(edition)])
+    # The symbol may be given when the report is circulated, after the cycle closed: the cover says it.
+    frozen = Report.from_snapshot(cycle.frozen_reports[Edition(edition)])
+    return replace(frozen, document_symbol=cycle.document_symbol)
 
 
 @transaction.atomic
@@ -250,7 +274,8 @@ def report_version(cycle: StocktakingCycle) -> str:
     """What a cycle's report reflects: nothing changes a closed cycle's; an open cycle's changes with
     every entry and review."""
     if cycle.is_closed:
-        return "closed"
+        # Only its cover's document symbol may change.
+        return f"closed-{cycle.document_symbol}" if cycle.document_symbol else "closed"
     entry, review = StatusEntry.objects.count_version()
     return f"{cycle.state}-{entry or 0}-{review or 0}"
 

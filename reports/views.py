@@ -15,14 +15,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from actions import permissions
 from actions.models import Plan
 from actions.permissions import Who
 from organizations.models import Organization
 from reports import exports, spreadsheet
-from reports.forms import CycleForm, UploadForm
+from reports.forms import CycleForm, SymbolForm, UploadForm
 from reports.models import (
     CycleState,
     Edition,
@@ -39,6 +39,7 @@ from reports.services import (
     cycle_create,
     cycle_open,
     cycle_report_read,
+    cycle_symbol_set,
     report_export_build,
     report_export_claim,
     status_entries_import,
@@ -71,6 +72,7 @@ def cycle_new(request: Request) -> HttpResponse:
                 deadline=data["deadline"],
                 author=request.user,
                 open_now=data["open_now"],
+                document_symbol=data["document_symbol"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -123,8 +125,23 @@ def cycle_detail(request: Request, pk: int) -> HttpResponse:
         "missing_pairs": report.expected_pairs - report.reported_pairs,
         # The report as it was sent when the cycle closed, stored once per format.
         "sent_files": list(cycle.report_files.order_by("format")) if cycle.is_closed else [],
+        "symbol_form": SymbolForm(instance=cycle),
     }
     return render(request, "reports/cycle_detail.html", context)
+
+
+@require_POST
+def cycle_symbol(request: Request, pk: int) -> HttpResponse:
+    """Give the document symbol the cycle's report is circulated under (its cover)."""
+    cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
+    permissions.may_run_stocktaking(request.user, cycle.plan).require()
+    form = SymbolForm(request.POST, instance=cycle)
+    if form.is_valid():
+        cycle_symbol_set(cycle=cycle, document_symbol=form.cleaned_data["document_symbol"], actor=request.user)
+        messages.success(request, "The document symbol is saved: the report's cover carries it.")
+    else:
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+    return redirect(cycle)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,7 @@ class CycleSerializer(serializers.ModelSerializer):
     class Meta:
         model = StocktakingCycle
         fields = [
-            "id", "url", "plan", "title", "period_start", "period_end", "deadline", "state",
+            "id", "url", "plan", "title", "period_start", "period_end", "deadline", "document_symbol", "state",
             "opened_at", "closed_at", "open_now",
         ]  # fmt: skip
         read_only_fields = ["state", "opened_at", "closed_at"]

@@ -27,7 +27,8 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
     height = TOP + PLOT + BOTTOM
     scale = format_html_join(
         "",
-        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"></line><text x="{}" y="{}" class="scale">{}%</text>',
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d9dee4"></line>'
+        '<text x="{}" y="{}" text-anchor="end" fill="#5b6876">{}%</text>',
         (
             (
                 LEFT,
@@ -48,15 +49,17 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
         x = LEFT + COLUMN * index + 10
         day = formats.date_format(cycle.period_end, "M Y")
         if share is None:
-            columns.append(format_html('<text x="{}" y="{}" class="value">{}</text>', x + 18, TOP + PLOT - 4, "—"))
+            columns.append(
+                format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', x + 18, TOP + PLOT - 4, "—")
+            )
             words.append(f"{cycle.title}: nobody expected")
         else:
             tall = PLOT * share
             percent = f"{round(share * 100)}%"
             columns.append(
                 format_html(
-                    '<rect x="{}" y="{}" width="36" height="{}" class="column"><title>{}: {}</title></rect>'
-                    '<text x="{}" y="{}" class="value">{}</text>',
+                    '<rect x="{}" y="{}" width="36" height="{}" fill="#0b5cad"><title>{}: {}</title></rect>'
+                    '<text x="{}" y="{}" text-anchor="middle" font-weight="bold">{}</text>',
                     x,
                     f"{TOP + PLOT - tall:.1f}",
                     f"{tall:.1f}",
@@ -68,10 +71,15 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
                 )
             )
             words.append(f"{cycle.title}: {percent}")
-        columns.append(format_html('<text x="{}" y="{}" class="date">{}</text>', x + 18, TOP + PLOT + 16, day))
+        columns.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="middle" fill="#5b6876">{}</text>', x + 18, TOP + PLOT + 16, day
+            )
+        )
     return format_html(
-        '<svg class="chart completeness-chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}">'
-        "{}{}</svg>",
+        # Styled by its own attributes, so that it reads the same on a page, in the HTML report and in the PDF.
+        '<svg class="chart completeness-chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'font-family="DejaVu Sans, system-ui, sans-serif" font-size="11" fill="#1d2733">{}{}</svg>',
         "Completeness per cycle: " + "; ".join(words),
         width,
         height,

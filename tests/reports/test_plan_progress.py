@@ -69,7 +69,7 @@ def test_the_progress_page_charts_each_closed_cycle_and_the_open_one(viewer, sta
     assert chart == f"Completeness per cycle: First half 2024: {shares[0]}%; First half 2025: {shares[1]}%"
     assert shares[1] > shares[0]
     for share in shares:
-        assert f'class="value">{share}%</text>' in html  # printed on the column, not only drawn
+        assert f'font-weight="bold">{share}%</text>' in html  # printed on the column, not only drawn
     statuses = html[html.index('id="statuses"') : html.index('id="matrix"')]
     assert statuses.index("First half 2024") < statuses.index("First half 2025")  # oldest first
     assert "Ongoing 1 · Completed 1" in statuses or "Completed 1 · Ongoing 1" in statuses

@@ -60,23 +60,24 @@ def test_building_a_report_does_not_grow_with_the_entries(django_assert_num_quer
         # the previous cycle; the activities with their objectives and both overall statuses; the
         # expected reporters (activities, responsibilities, open kinds, participants, their
         # organizations, not-applicable declarations); each organization's latest entry in the
-        # cycle; the objectives; the pairs that reported (who has not)
-        with django_assert_num_queries(11):
+        # cycle; the objectives; the pairs that reported (who has not); the earlier cycles' completeness
+        with django_assert_num_queries(12):
             return build_report(cycle=cycle, edition=edition)
 
     before = build()
     add_history(60, staff)
     after = build()
     assert after.reported_pairs > before.reported_pairs, "the new entries are in the report"
+    assert [point.title for point in after.history] == ["2024", cycle.title]  # the earlier cycle, then its own
 
 
 def test_the_report_download_does_not_grow_with_the_entries(django_assert_num_queries, cycle, staff):
     client = signed_in(staff)
-    # the session; the user; the cycle with its plan; the reader's role; then the 11 queries of
+    # the session; the user; the cycle with its plan; the reader's role; then the 12 queries of
     # building the report
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         before = read_json(fetch(client, report_url(cycle, "json")))
     add_history(60, staff)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         after = read_json(fetch(client, report_url(cycle, "json")))
     assert after["completeness"]["reported"] > before["completeness"]["reported"]
