@@ -55,7 +55,8 @@ def profile(request: Request) -> HttpResponse:
         mail=MailPreference.REMINDERS_AND_DIGESTS if wants_digests(user) else MailPreference.REMINDERS,
     )
     focal_point = FocalPoint.objects.filter(user=user, is_active=True).select_related("organization").first()
-    sent = request.POST.get("form") if request.method == "POST" else None
+    # Which form was sent: named by the page's hidden field; a request that names none sends the e-mail choice.
+    sent = (request.POST.get("form") or "mail") if request.method == "POST" else None
     form = ProfileForm(request.POST if sent == "mail" else None, instance=current)
     details = FocalPointDetailsForm(request.POST if sent == "details" else None, instance=focal_point)
     if sent == "mail" and form.is_valid():
