@@ -399,7 +399,7 @@ def review_entry(request: Request, pk: int) -> HttpResponse:
         error = " ".join(str(m) for messages_ in form.errors.values() for m in messages_)
     if request.htmx:
         entry.refresh_from_db()
-        return render(request, "actions/_review_item.html", {"entry": entry, "error": error})
+        return render(request, "actions/_review_item.html", {"entry": entry, "error": error, "swapped": True})
     if error:
         messages.error(request, f"Entry {entry.activity.number} ({entry.organization.acronym}): {error}")
     else:
