@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from actions.models import Confidentiality, Participation, Plan, ReviewDecision, Status, StatusEntry
 from organizations.models import Organization
-from tracker.forms import QuickSelect
+from tracker.forms import DayField, QuickSelect
 
 
 class EvidenceField(forms.CharField):
@@ -32,8 +32,10 @@ class StatusEntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=f"Programme and status of progress, at most {StatusEntry.OBSERVATIONS_MAX_LENGTH:,} characters.",
     )
-    reported_on = forms.DateField(
-        label="Reports on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    reported_on = DayField(
+        label="Progress as of",
+        initial=timezone.localdate,
+        help_text="The day the progress described stood: it decides the stocktaking period the entry counts in.",
     )
     confidentiality = forms.ChoiceField(choices=Confidentiality.choices, initial=Confidentiality.PARTICIPANTS)
     evidence = EvidenceField(required=False, label="Evidence links")
@@ -122,9 +124,7 @@ class ParticipantAddForm(forms.Form):
         label="Organization",
         widget=QuickSelect,
     )
-    joined_on = forms.DateField(
-        label="Joined on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    joined_on = DayField(label="Joined on", initial=timezone.localdate)
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_participant_%s")
@@ -139,9 +139,7 @@ class ParticipantAddForm(forms.Form):
 class ParticipantLeaveForm(forms.Form):
     """CTED staff record the day a participant left its plan."""
 
-    left_on = forms.DateField(
-        label="Left on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    left_on = DayField(label="Left on", initial=timezone.localdate)
 
     def __init__(self, *args: Any, participation: Participation, **kwargs: Any) -> None:
         # One form per participant on the plan page: each has its own ids and says whose leaving it records.

@@ -5,6 +5,7 @@ from django.utils import formats, timezone
 
 from actions.models import Plan
 from reports.models import StocktakingCycle
+from tracker.forms import DayField
 
 
 class CycleForm(forms.ModelForm):
@@ -13,11 +14,7 @@ class CycleForm(forms.ModelForm):
     class Meta:
         model = StocktakingCycle
         fields = ["plan", "title", "period_start", "period_end", "deadline", "document_symbol"]
-        widgets = {
-            "period_start": forms.DateInput(attrs={"type": "date"}),
-            "period_end": forms.DateInput(attrs={"type": "date"}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
-        }
+        field_classes = {"period_start": DayField, "period_end": DayField, "deadline": DayField}
 
     # Asked only when the deadline given has passed: a cycle of the past may be recorded, but not by a slip
     # of the year (an open one would send its overdue reminders at the next run). A question for a person

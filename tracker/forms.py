@@ -1,9 +1,11 @@
 """What every page's form does with a service's refusal, and the widgets the pages share."""
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -38,3 +40,31 @@ class QuickSelect(forms.Select):
         )
         opening = f'<select name="{escape(widget["name"])}"{attributes}>'
         return mark_safe(f"{opening}{''.join(groups)}</select>")
+
+
+# A day is shown on every page as "23 Nov 2026", and typed the same way.
+DAY_FORMAT = "j M Y"
+DAY_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d"]
+
+
+class DayInput(forms.DateInput):
+    """A day as the pages show it ("23 Nov 2026"); a text box, not the browser's date picker, which writes
+    the day in the browser's own order (11/23/2026) whatever the page around it says."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"placeholder": "e.g. 23 Nov 2026", "autocomplete": "off", "size": 12, **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, datetime.date):
+            return formats.date_format(value, DAY_FORMAT)
+        return super().format_value(value)
+
+
+class DayField(forms.DateField):
+    """A day typed as the pages show it ("23 Nov 2026", "23 November 2026"), or as ISO (2026-11-23)."""
+
+    widget = DayInput
+    input_formats = DAY_INPUT_FORMATS
+    default_error_messages = {"invalid": "Give the day as 23 Nov 2026 (or 2026-11-23)."}

@@ -249,7 +249,7 @@ def test_forms_enforce_csrf(focal_point):
         ("observations", "x" * 5001, "Ensure this value has at most 5000 characters"),
         ("evidence", "not a link", "“not a link” is not a web address"),
         ("reported_on", "2999-01-01", "An entry reports on a day that has come"),
-        ("reported_on", "yesterday", "Enter a valid date."),
+        ("reported_on", "yesterday", "Give the day as 23 Nov 2026 (or 2026-11-23)."),
     ],
 )
 def test_bad_input_on_the_log_form_is_a_form_error_and_writes_nothing(focal_point, field, value, message):

@@ -223,7 +223,7 @@ def test_others_may_not_create_a_cycle_on_the_page(request, role):
         ({"title": "Second half 2024"}, "already has a cycle"),
         ({"title": "SECOND HALF 2024"}, "already has a cycle"),
         ({"title": ...}, "This field is required."),
-        ({"deadline": "soon"}, "Enter a valid date."),
+        ({"deadline": "soon"}, "Give the day as 23 Nov 2026 (or 2026-11-23)."),
     ],
     ids=[
         "end-before-start",
@@ -435,4 +435,5 @@ def test_a_field_s_help_and_error_are_read_with_it(secretariat):
     page = signed_in(secretariat).post("/cycles/new/", payload(deadline="soon")).content.decode()
     assert 'aria-describedby="id_deadline_helptext id_deadline_error"' in page
     assert '<small id="id_deadline_helptext">' in page
-    assert '<div id="id_deadline_error"><p class="error" role="alert">Enter a valid date.</p></div>' in page
+    error = "Give the day as 23 Nov 2026 (or 2026-11-23)."
+    assert f'<div id="id_deadline_error"><p class="error" role="alert">{error}</p></div>' in page

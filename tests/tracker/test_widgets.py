@@ -1,12 +1,15 @@
-"""The drop-down the large pages write themselves reads as Django's own."""
+"""The widgets the pages share: the drop-down the large pages write themselves reads as Django's own;
+a day is typed as the pages show it."""
 
+import datetime
 import re
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 
 from organizations.models import Organization
-from tracker.forms import QuickSelect
+from tracker.forms import DayField, QuickSelect
 
 
 def normalized(html: str) -> str:
@@ -40,3 +43,19 @@ def test_a_model_choice_field_with_it_offers_and_selects_the_same_as_with_django
     field.widget = forms.Select(choices=field.choices)
     assert normalized(ours) == normalized(field.widget.render("organization", chosen))
     assert f'value="{chosen}" selected' in ours and "X&amp;Y" in ours
+
+
+@pytest.mark.parametrize("typed", ["23 Nov 2026", "23 November 2026", "2026-11-23", "3 Nov 2026"])
+def test_a_day_is_typed_as_the_pages_show_it_or_as_iso(typed):
+    field = DayField()
+    assert field.clean(typed) in {datetime.date(2026, 11, 23), datetime.date(2026, 11, 3)}
+
+
+def test_a_day_is_shown_in_its_box_as_the_pages_show_it():
+    html = DayField().widget.render("day", datetime.date(2026, 11, 3))
+    assert 'type="text"' in html and 'value="3 Nov 2026"' in html and 'placeholder="e.g. 23 Nov 2026"' in html
+
+
+def test_a_day_that_cannot_be_read_says_how_to_write_it():
+    with pytest.raises(ValidationError, match="Give the day as 23 Nov 2026"):
+        DayField().clean("11/23/2026")
