@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from actions.models import Activity, Confidentiality, ReviewState, Status, StatusEntry
+from actions.models import Activity, Confidentiality, Plan, ReviewState, Status, StatusEntry
 from reports.spreadsheet import check_rows, read_upload
 from tests.factories import StatusEntryFactory
 from tests.helpers import nairobi
@@ -91,12 +91,11 @@ def waiting(client, acronym: str = "ICAO") -> bool:
 
 
 def to_log(response) -> list[tuple[int, str, str, str]]:
-    """(row, plan, activity, status) of each row the preview will log."""
-    rows = re.findall(
-        r'<tr><td>(\d+)</td><td>([a-z0-9-]+) (\d+\.\d+)</td><td><span class="badge status-([a-z_]+)">',
-        response.content.decode(),
-    )
-    return [(int(row), plan, number, status) for row, plan, number, status in rows]
+    """(row, plan code, activity, status) of each row the preview will log (which names the plan by its title)."""
+    cells = r'<tr><td>(\d+)</td><td>(\d+\.\d+) <span class="muted">([^<]+)</span></td>'
+    rows = re.findall(cells + r'<td><span class="badge status-([a-z_]+)">', response.content.decode())
+    codes = {html.escape(title): code for title, code in Plan.objects.values_list("title", "code")}
+    return [(int(row), codes[title], number, status) for row, number, title, status in rows]
 
 
 def row_errors(response) -> list[tuple[int, str]]:
