@@ -82,6 +82,7 @@ def pages(cycle: StocktakingCycle) -> list[str]:
         "/",
         "/plans/nairobi-2007/",
         "/plans/cica-2008/",
+        "/plans/nairobi-2007/progress/",
         f"/activities/{activity.pk}/",
         "/organizations/",
         f"/organizations/{Organization.objects.get(acronym='ICAO').acronym}/",
