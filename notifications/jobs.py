@@ -75,7 +75,7 @@ def send_reminders_now(*, cycle: StocktakingCycle, actor: Any, today: datetime.d
     step = SENT_NOW.format(day=today.isoformat())
     with transaction.atomic():
         # Two requests at once: the second waits for the first's reminders, then finds them.
-        cycle = StocktakingCycle.objects.select_for_update().select_related("plan").get(pk=cycle.pk)
+        cycle = StocktakingCycle.objects.select_for_update(of=("self",)).select_related("plan").get(pk=cycle.pk)
         if not cycle.is_open:
             raise ValidationError("Reminders are sent for an open cycle only.")
         sent = reminders_sent_on([cycle], today).get(cycle.pk)

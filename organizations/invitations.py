@@ -41,6 +41,7 @@ def user_for_invitation(token: str) -> User:
 
 
 def _state(user: User) -> str:
-    """A digest of the account's password field: it changes when a password is set, or when a new
-    invitation makes the password unusable again (Django gives each unusable one a random suffix)."""
+    """A digest of the account's password field: it changes when a password is set, and when a new
+    invitation or a deactivation makes the password unusable again (Django gives each unusable one a
+    random suffix)."""
     return salted_hmac(INVITATION_SALT, user.password).hexdigest()[:16]

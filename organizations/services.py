@@ -99,6 +99,7 @@ def user_invite(*, email: str, name: str, role: Role, organization: Organization
     return user
 
 
+@transaction.atomic
 def invitation_resend(*, user: User, actor: User) -> User:
     """Invite again someone who has not set a password yet: a new link, and the earlier one no longer works."""
     require_account_manager(actor)
@@ -131,7 +132,9 @@ def user_deactivate(*, user: User, actor: User) -> User:
     if not user.is_active:
         raise ValidationError(f"{user.username}'s account is already deactivated.")
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    if not user.has_usable_password():
+        user.set_unusable_password()  # a new random one: an invitation sent before does not come back with it
+    user.save(update_fields=["is_active", "password"])
     FocalPoint.objects.filter(user=user).update(is_active=False)
     for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
         api_token_revoke(token=token, actor=actor)
@@ -156,12 +159,9 @@ def user_reactivate(*, user: User, actor: User) -> User:
 @transaction.atomic
 def contact_details_update(*, focal_point: FocalPoint, name: str, title: str, email: str, phone: str) -> FocalPoint:
     """A focal point's own contact details, as they keep them from their profile: saved and dated today
-    (as the yearly confirmation does); their account's address follows the directory's."""
-    focal_point = focal_point_confirm(focal_point=focal_point, name=name, title=title, email=email, phone=phone)
-    if focal_point.user is not None and focal_point.user.email != email:
-        focal_point.user.email = email
-        focal_point.user.save(update_fields=["email"])
-    return focal_point
+    (as the yearly confirmation does). The directory's address is where reminders go; the account's own
+    (sign-in, password reset) is CTED's to change, so that a session left open cannot take the account."""
+    return focal_point_confirm(focal_point=focal_point, name=name, title=title, email=email, phone=phone)
 
 
 def profile_update(*, user: User, mail: str) -> Profile:

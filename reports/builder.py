@@ -87,10 +87,16 @@ class CyclePoint:
     period_end: datetime.date
     reported_pairs: int
     expected_pairs: int
+    # The status counts at its close, as [status, count] pairs (None: no accepted entry).
+    distribution: list[list[Any]] = field(default_factory=list)
 
     @property
     def summary_completeness(self) -> float | None:
         return self.reported_pairs / self.expected_pairs if self.expected_pairs else None
+
+    @property
+    def summary_distribution(self) -> dict[str | None, int]:
+        return dict(self.distribution)
 
 
 @dataclass
@@ -150,7 +156,7 @@ class Report:
         def plain(value: Any, name: str = "") -> Any:
             if isinstance(value, datetime.date | datetime.datetime):
                 return value.isoformat()
-            if name == "distribution":  # {status: count}, and JSON has no None key
+            if name == "distribution" and isinstance(value, dict):  # {status: count}, and JSON has no None key
                 return [[status, count] for status, count in value.items()]
             if isinstance(value, dict):
                 return {key: plain(item, key) for key, item in value.items()}
@@ -326,6 +332,10 @@ def build_report(
     missing = cycle.unreported(as_of=moment, reporters=reporters)
     expected_pairs = len(reporters.expected)
     reported_pairs = expected_pairs - sum(len(activities) for activities in missing.values())
+    distribution: dict[str | None, int] = defaultdict(int)
+    for section in sections.values():
+        for status, count in section.distribution.items():
+            distribution[status] += count
     return Report(
         plan_code=plan.code,
         plan_title=plan.title,
@@ -349,7 +359,9 @@ def build_report(
         document_symbol=cycle.document_symbol,
         history=[
             *_earlier_points(cycle, moment),
-            CyclePoint(cycle.title, cycle.period_end, reported_pairs, expected_pairs),
+            CyclePoint(
+                cycle.title, cycle.period_end, reported_pairs, expected_pairs, [[s, n] for s, n in distribution.items()]
+            ),
         ],
     )
 
@@ -370,7 +382,13 @@ def _earlier_points(cycle: StocktakingCycle, moment: datetime.datetime) -> list[
         .values_list("title", "period_end", "summary")[:HISTORY_SHOWN]
     )
     return [
-        CyclePoint(title, period_end, summary.get("reported_pairs", 0), summary.get("expected_pairs", 0))
+        CyclePoint(
+            title,
+            period_end,
+            summary.get("reported_pairs", 0),
+            summary.get("expected_pairs", 0),
+            summary.get("distribution", []),
+        )
         for title, period_end, summary in reversed(earlier)
         if summary
     ]

@@ -273,11 +273,12 @@ def status_entries_import(*, organization: Organization, author: User, check: Im
 def report_version(cycle: StocktakingCycle) -> str:
     """What a cycle's report reflects: nothing changes a closed cycle's; an open cycle's changes with
     every entry and review."""
+    # The cover's document symbol may be given at any time.
+    symbol = f"-{cycle.document_symbol}" if cycle.document_symbol else ""
     if cycle.is_closed:
-        # Only its cover's document symbol may change.
-        return f"closed-{cycle.document_symbol}" if cycle.document_symbol else "closed"
+        return f"closed{symbol}"
     entry, review = StatusEntry.objects.count_version()
-    return f"{cycle.state}-{entry or 0}-{review or 0}"
+    return f"{cycle.state}-{entry or 0}-{review or 0}{symbol}"
 
 
 def report_export_claim(

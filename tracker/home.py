@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -30,7 +30,9 @@ from actions import generation, permissions
 from actions.models import (
     Activity,
     OrganizationProgress,
+    Participation,
     Plan,
+    Responsibility,
     ReviewDecision,
     ReviewState,
     StatusEntry,
@@ -178,7 +180,11 @@ def _review_part(user: Any) -> dict[str, Any]:
 
 def _focal_point_part(user: Any, organization: Organization, today: datetime.date) -> dict[str, Any]:
     """A focal point's work: the cycles their organization reports in, what came back, what waits."""
-    reporting_in = _cycles_to_watch().filter(state=CycleState.OPEN)
+    # The open cycles of the plans it may report in (a participant, or named in an activity), before the
+    # page takes the first few: progress_now then drops a cycle that expects nothing of it (left, or declared).
+    takes_part = Participation.objects.filter(plan=OuterRef("plan"), organization=organization)
+    named = Responsibility.objects.filter(activity__plan=OuterRef("plan"), organization=organization)
+    reporting_in = _cycles_to_watch().filter(Exists(takes_part) | Exists(named), state=CycleState.OPEN)
     kept = OrganizationProgress.objects.filter(organization=organization)
     returned = (
         kept.filter(review_state=ReviewState.RETURNED)
@@ -227,9 +233,10 @@ def _last_review_time() -> Coalesce:
     return Coalesce(Subquery(last.values("created_at")[:1]), F("entry__created_at"))
 
 
-def _latest_reports(user: Any, plans: list[Plan]) -> list[dict[str, Any]]:
-    """The latest closed cycle of each of ``plans`` (the page's), its completeness as the participants'
-    report gave it, and how many entries ``user`` may read were logged on the plan since it closed."""
+def _latest_reports(user: Any, plans: list[Plan]) -> list[StocktakingCycle]:
+    """The latest closed cycle of each of ``plans`` (the page's), with its summary (the participants
+    report's counts) and how many entries ``user`` may read were logged on the plan since it closed
+    (``logged_since``)."""
     latest = StocktakingCycle.objects.filter(plan=OuterRef("plan"), state=CycleState.CLOSED).order_by(
         "-period_end", "-pk"
     )
@@ -245,18 +252,7 @@ def _latest_reports(user: Any, plans: list[Plan]) -> list[dict[str, Any]]:
         StocktakingCycle.objects.filter(plan__in=plans, pk=Subquery(latest.values("pk")[:1]))
         .select_related("plan")
         .defer("frozen_reports")
-        .annotate(
-            reported=F("frozen_reports__participants__reported_pairs"),
-            expected=F("frozen_reports__participants__expected_pairs"),
-            logged_since=Coalesce(Subquery(since), 0),
-        )
+        .annotate(logged_since=Coalesce(Subquery(since), 0))
         .order_by("plan__code")
     )
-    return [
-        {
-            "cycle": cycle,
-            "completeness": cycle.reported / cycle.expected if cycle.expected else None,
-            "logged_since": cycle.logged_since,
-        }
-        for cycle in cycles
-    ]
+    return list(cycles)

@@ -7,8 +7,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # The trigger names the cycle's new column: created after it.
     dependencies = [
         ('audit', '0004_account_events'),
+        ('reports', '0011_cycle_document_symbol'),
     ]
 
     operations = [

@@ -77,3 +77,13 @@ def test_a_symbol_given_after_closing_reaches_the_report_and_only_staff_or_the_s
     assert cycle_report_read(cycle=closed).document_symbol == "S/AC.40/2025/8"
     too_long = signed_in(secretariat).post(f"/cycles/{closed.pk}/symbol/", {"document_symbol": "S" * 61}, follow=True)
     assert "at most 60 characters" in too_long.content.decode()
+
+
+def test_the_report_shows_the_statuses_at_each_cycle_s_close(closed, staff):
+    text = " ".join(" ".join(pdf_pages(fetch(signed_in(staff), report_url(closed, "pdf")), layout=False)[1:4]).split())
+    section = text[text.index("Status at each cycle's close") :]
+    assert section.index("2024") < section.index(closed.title)
+    report = cycle_report_read(cycle=closed)
+    assert report.history[-1].summary_distribution == report.distribution  # its own, as its summary says
+    earlier = closed.previous()
+    assert report.history[0].summary_distribution == earlier.summary_distribution

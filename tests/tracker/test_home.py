@@ -337,3 +337,16 @@ def test_the_home_page_s_queries_do_not_grow_with_the_cycles_and_entries(
 def test_an_organization_with_nothing_returned_or_waiting_says_so(focal_point):
     html = signed_in(focal_point).get("/").content.decode()
     assert "Nothing has been returned." in html and "No entry is waiting for CTED's review." in html
+
+
+def test_a_focal_point_finds_its_cycle_behind_many_open_cycles_of_other_plans(focal_point, staff):
+    today = timezone.localdate()
+    for n in range(CYCLES_SHOWN + 1):  # sooner deadlines, plans ICAO has no part in
+        plan = PlanFactory(code=f"other-{n}")
+        ActivityFactory(objective=ObjectiveFactory(plan=plan))
+        StocktakingCycle.objects.create(
+            plan=plan, title=f"Other {n}", period_start=today, period_end=today, deadline=today, state="open"
+        )
+    cycle = open_cycle(staff, days_left=30)
+    mine = section(signed_in(focal_point).get("/").content.decode(), "my-cycles")
+    assert cycle.title in mine and "Other " not in mine
