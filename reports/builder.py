@@ -29,6 +29,10 @@ EDITION_READERS = {Edition.PARTICIPANTS: permissions.PARTICIPANTS, Edition.INTER
 STATUS_ORDER = [*Status.values, None]
 
 
+# In the matrix of organizations by objective: a filing this edition's readers may not read.
+IN_CONFIDENCE = "in_confidence"
+
+
 @dataclass
 class OrganizationRow:
     acronym: str
@@ -149,6 +153,18 @@ class Report:
             for status, count in objective.distribution.items():
                 total[status] += count
         return dict(total)
+
+    def organization_matrix(self) -> list[tuple[str, list[list[tuple[str | None, int]]]]]:
+        """Each organization with a row in the report (by acronym) and, per objective, the counts of its
+        rows by the status it reported in the cycle (None: not reported; ``IN_CONFIDENCE``: reported,
+        not for this edition's readers): the matrix of organizations by objective, as of the report."""
+        rows: dict[str, list[dict[str | None, int]]] = defaultdict(lambda: [defaultdict(int) for _ in self.objectives])
+        for index, objective in enumerate(self.objectives):
+            for activity in objective.activities:
+                for organization in activity.organizations:
+                    key = IN_CONFIDENCE if organization.in_confidence else organization.status
+                    rows[organization.acronym][index][key] += 1
+        return [(acronym, [list(cell.items()) for cell in cells]) for acronym, cells in sorted(rows.items())]
 
     def to_snapshot(self) -> dict[str, Any]:
         """Everything the report holds, as JSON, for ``from_snapshot`` to give back as it was."""

@@ -8,7 +8,8 @@ from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from actions.display import STATUS_COLOURS, STATUS_ORDER, status_css_name, status_label
+from actions.display import STATUS_COLOURS, STATUS_ORDER, status_label
+from reports.builder import IN_CONFIDENCE
 
 register = template.Library()
 
@@ -97,26 +98,36 @@ def status_counts(distribution: dict[str | None, int]) -> SafeString:
     return format_html_join(" · ", "{} {}", parts)
 
 
+# A filing the reader may not read comes between the statuses and no report.
+CELL_ORDER = [*STATUS_ORDER[:-1], IN_CONFIDENCE, None]
+
+
+def _cell_label(status: str | None) -> str:
+    return "Reported in confidence" if status == IN_CONFIDENCE else status_label(status)
+
+
 @register.simple_tag
 def matrix_cell(cell: list[tuple[str | None, int]]) -> SafeString:
-    """One organization's activities under one objective, by latest status: a small bar and, in words,
-    how many have an entry of how many it is expected on (every count in the cell's title)."""
+    """One organization's activities under one objective, by the status it reported: a small bar and, in
+    words, how many it reported on of how many it is expected on (every count said too)."""
     total = sum(count for _, count in cell)
     if not total:
         return format_html('<span class="muted">{}</span>', "–")
     reported = sum(count for status, count in cell if status is not None)
     x = 0.0
     rects = []
-    for status, count in sorted(cell, key=lambda item: STATUS_ORDER.index(item[0])):
+    ordered = sorted(cell, key=lambda item: CELL_ORDER.index(item[0]))
+    for status, count in ordered:
         share = 40 * count / total
-        rects.append((f"{x:.1f}", f"{share:.1f}", status_css_name(status), STATUS_COLOURS[status]))
+        colour = "B8C0C8" if status == IN_CONFIDENCE else STATUS_COLOURS[status]
+        rects.append((f"{x:.1f}", f"{share:.1f}", colour))
         x += share
-    counts = "; ".join(f"{status_label(status)}: {count}" for status, count in cell)
+    counts = "; ".join(f"{_cell_label(status)}: {count}" for status, count in ordered)
     return format_html(
         '<span class="matrix-cell" title="{}"><svg viewBox="0 0 40 6" width="40" height="6" aria-hidden="true">{}</svg>'
         ' {} of {}<span class="visually-hidden"> ({})</span></span>',
         counts,
-        format_html_join("", '<rect x="{}" y="0" width="{}" height="6" class="fill-{}" fill="#{}"></rect>', rects),
+        format_html_join("", '<rect x="{}" y="0" width="{}" height="6" fill="#{}"></rect>', rects),
         reported,
         total,
         counts,

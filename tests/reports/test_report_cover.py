@@ -87,3 +87,22 @@ def test_the_report_shows_the_statuses_at_each_cycle_s_close(closed, staff):
     assert report.history[-1].summary_distribution == report.distribution  # its own, as its summary says
     earlier = closed.previous()
     assert report.history[0].summary_distribution == earlier.summary_distribution
+
+
+def test_the_report_has_the_organizations_by_objective_as_of_its_cycle(closed, staff, viewer):
+    internal = cycle_report_read(cycle=closed, edition="internal")
+    participants = cycle_report_read(cycle=closed)
+    rows = dict(participants.organization_matrix())
+    # ICAO under each objective; 5.2 was filed in confidence: for participants a count, not a status.
+    icao = dict(internal.organization_matrix())["ICAO"]
+    expected = {
+        o.number: sum(1 for a in o.activities for r in a.organizations if r.acronym == "ICAO")
+        for o in internal.objectives
+    }
+    assert [sum(n for _, n in cell) for cell in icao] == list(expected.values())
+    assert ("in_confidence", 1) in rows["ICAO"][4] and all(status != "in_confidence" for status, _ in icao[4])
+    html = fetch(signed_in(viewer), report_url(closed, "html")).decode()
+    section = html[html.index("<h3>Organizations by objective</h3>") :]
+    assert "<td>ICAO</td>" in section and "Reported in confidence: 1" in section
+    pages = " ".join(" ".join(pdf_pages(fetch(signed_in(staff), report_url(closed, "pdf")), layout=False)).split())
+    assert "Organizations by objective" in pages
