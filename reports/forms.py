@@ -55,6 +55,7 @@ class SymbolForm(forms.ModelForm):
     class Meta:
         model = StocktakingCycle
         fields = ["document_symbol"]
+        widgets = {"document_symbol": forms.TextInput(attrs={"aria-describedby": "symbol-help"})}
 
 
 class UploadForm(forms.Form):
