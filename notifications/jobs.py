@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -68,8 +68,9 @@ def send_reminders_now(*, cycle: StocktakingCycle, actor: Any, today: datetime.d
     """Remind now the focal points of every organization that has not reported in the open ``cycle``,
     as the scheduled reminders do, at the secretariat's request: the count written.
 
-    Once a day per cycle, whoever asks: a second request the same day is refused with when the
-    first was sent and by whom, so that no focal point gets the same reminder twice in a day.
+    Once a day per cycle, whoever asks, and not on a day the scheduled reminder went: a request is
+    then refused with when the first was sent and by whom, so that no focal point gets the same
+    reminder twice in a day.
     """
     permissions.may_run_stocktaking(actor, cycle.plan).require()
     step = SENT_NOW.format(day=today.isoformat())
@@ -81,22 +82,32 @@ def send_reminders_now(*, cycle: StocktakingCycle, actor: Any, today: datetime.d
         sent = reminders_sent_on([cycle], today).get(cycle.pk)
         if sent is not None:
             at = formats.time_format(timezone.localtime(sent.created_at), "H:i")
-            by = f" by {sent.requested_by.get_full_name() or sent.requested_by.username}" if sent.requested_by else ""
-            raise ValidationError(
-                f"Reminders for this cycle were already sent today at {at}{by}: the next can be sent tomorrow."
-            )
+            if sent.requested_by is not None:
+                who = sent.requested_by.get_full_name() or sent.requested_by.username
+                done = f"Reminders for this cycle were already sent today at {at} by {who}"
+            else:
+                done = f"This cycle's scheduled reminders went today at {at}"
+            raise ValidationError(f"{done}: the next can be sent tomorrow.")
         return _write_cycle_reminders([(cycle, step)], today, requested_by=permissions.actor_of(actor).user)
 
 
 def reminders_sent_on(cycles: list[StocktakingCycle], day: datetime.date) -> dict[int, Reminder]:
-    """The first reminder sent by hand on ``day`` in each of ``cycles`` that has one, by cycle id."""
-    step = SENT_NOW.format(day=day.isoformat())
-    first: dict[int, Reminder] = {}
-    sent = Reminder.objects.filter(cycle__in=cycles, step=step).select_related("requested_by")
-    for reminder in sent.order_by("created_at", "pk"):
-        if reminder.cycle_id is not None:
-            first.setdefault(reminder.cycle_id, reminder)
-    return first
+    """The first reminder of each of ``cycles`` written on ``day``, scheduled or sent by hand, by cycle
+    id (a cycle with none has no key): two queries, however many reminders each cycle has."""
+    reminders = Q(step__startswith="before-") | Q(step__startswith="overdue-") | Q(step__startswith="now-")
+    first = (
+        Reminder.objects.filter(reminders, cycle=OuterRef("pk"), created_at__date=day)
+        .order_by("created_at", "pk")
+        .values("pk")[:1]
+    )
+    found = dict(
+        StocktakingCycle.objects.filter(pk__in=[cycle.pk for cycle in cycles])
+        .annotate(first=Subquery(first))
+        .exclude(first=None)
+        .values_list("pk", "first")
+    )
+    written = Reminder.objects.select_related("requested_by").in_bulk(found.values())
+    return {cycle_id: written[reminder_id] for cycle_id, reminder_id in found.items()}
 
 
 def _write_cycle_reminders(

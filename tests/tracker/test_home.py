@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from actions.models import Activity, OrganizationProgress, Participation, Plan
-from notifications.jobs import send_reminders_now
+from notifications.jobs import send_cycle_reminders, send_reminders_now
 from notifications.models import Reminder
 from organizations.models import FocalPoint
 from reports.models import StocktakingCycle
@@ -350,3 +350,16 @@ def test_a_focal_point_finds_its_cycle_behind_many_open_cycles_of_other_plans(fo
     cycle = open_cycle(staff, days_left=30)
     mine = section(signed_in(focal_point).get("/").content.decode(), "my-cycles")
     assert cycle.title in mine and "Other " not in mine
+
+
+def test_no_reminder_is_sent_by_hand_on_a_day_the_scheduled_one_went(secretariat, staff, focal_point, named_only):
+    cycle = open_cycle(staff, days_left=7)
+    today = timezone.localdate()
+    assert send_cycle_reminders(today) != "0 reminder(s) written"
+    before = Reminder.objects.filter(cycle=cycle).count()
+    cycles = section(signed_in(secretariat).get("/").content.decode(), "cycles")
+    assert "Send a reminder now" not in cycles and "The scheduled reminders went today at" in cycles
+    refused = signed_in(secretariat).post(f"/cycles/{cycle.pk}/remind/", follow=True).content.decode()
+    assert "This cycle&#x27;s scheduled reminders went today at" in refused
+    assert Reminder.objects.filter(cycle=cycle).count() == before
+    assert send_reminders_now(cycle=cycle, actor=secretariat, today=today + datetime.timedelta(days=1)) > 0
