@@ -119,7 +119,17 @@ def _cycle_lines(
     """The first CYCLES_SHOWN of ``cycles_query`` with their progress as of now: of every expected
     organization, or of ``organization`` only (and then only the cycles it reports in)."""
     cycles = list(cycles_query[:CYCLES_SHOWN])
-    progress = progress_now(cycles, organization)
+    # Kept until anything it is read from changes (actions/generation.py): the entries, plans and
+    # organizations move the generation; the cycles' own dates and the day are in the key.
+    progress = generation.kept_or_computed(
+        "home-cycle-progress",
+        (
+            [(c.pk, c.plan_id, c.state, c.period_start, c.period_end) for c in cycles],
+            organization.pk if organization else None,
+            timezone.localdate(),
+        ),
+        lambda: progress_now(cycles, organization),
+    )
     if organization is not None:
         cycles = [cycle for cycle in cycles if progress[cycle.pk].expected]
     # Every organization that has not reported is read (a few hundred at most), to name the first by acronym.
