@@ -957,6 +957,10 @@ class StatusEntry(models.Model):
                 name="entry_awaiting_by_organization",
                 condition=Q(review_state="submitted"),
             ),
+            # the queue counted by plan and organization (the home page), read from the index alone
+            models.Index(
+                fields=["activity", "organization"], name="entry_awaiting_pairs", condition=Q(review_state="submitted")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -174,12 +174,25 @@ def _review_part(user: Any) -> dict[str, Any]:
     """The review queue as CTED staff start their day: how many wait, by plan and organization
     (each a link to the queue so filtered), and the oldest few."""
     queue = StatusEntry.objects.for_review_queue(user)
-    groups = list(
+    # Counted by ids (the index entry_awaiting_pairs answers alone: 64,000 entries waiting at scale took
+    # 0.3 s grouped by names), then the first groups named.
+    counted = list(
         queue.order_by()
-        .values(plan_code=F("activity__plan__code"), plan_title=F("activity__plan__title"))
-        .annotate(acronym=F("organization__acronym"), waiting=Count("pk"))
-        .order_by("-waiting", "plan_code", "acronym")[: QUEUE_GROUPS_SHOWN + 1]
+        .values("activity__plan_id", "organization_id")
+        .annotate(waiting=Count("*"))  # not the ids: the index has the pairs only
+        .order_by("-waiting", "activity__plan_id", "organization_id")[: QUEUE_GROUPS_SHOWN + 1]
     )
+    plans = Plan.objects.only("code", "title").in_bulk({group["activity__plan_id"] for group in counted})
+    organizations = Organization.objects.only("acronym").in_bulk({group["organization_id"] for group in counted})
+    groups = [
+        {
+            "plan_code": plans[group["activity__plan_id"]].code,
+            "plan_title": plans[group["activity__plan_id"]].title,
+            "acronym": organizations[group["organization_id"]].acronym,
+            "waiting": group["waiting"],
+        }
+        for group in counted
+    ]
     return {
         "review_count": queue.count(),
         "review_groups": groups[:QUEUE_GROUPS_SHOWN],

@@ -51,10 +51,11 @@ def add_history(count: int, icao) -> None:
     ("path", "user_fixture", "queries"),
     [
         # session, user, role (groups), plans counted, a page of plans with counts, distribution
-        # by plan, the plans' latest reports, recent entries, review count, the queue by plan and
-        # organization, first five to review, the cycles under way (counted only beyond a page);
-        # only a focal point has an organization. tests/tracker/test_home.py has the rest.
-        ("/", "staff", 11),
+        # by plan, the plans' latest reports, recent entries, review count, the queue counted by
+        # plan and organization and their names (2), first five to review, the cycles under way
+        # (counted only beyond a page); only a focal point has an organization.
+        # tests/tracker/test_home.py has the rest.
+        ("/", "staff", 13),
         # session, user, role, organization, plans counted, a page of them, distribution, latest
         # reports, recent entries, open cycles, entries returned and waiting counted, those
         # waiting (none is returned), how many activities were never reported on
