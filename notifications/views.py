@@ -3,14 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from notifications.jobs import send_reminders_now
 from reports.models import StocktakingCycle
-from tracker.http import Request
+from tracker.http import Request, back_to
 
 
 @require_POST
@@ -26,7 +25,4 @@ def cycle_remind(request: Request, pk: int) -> HttpResponse:
             messages.success(request, f"{written} reminder{'s' if written != 1 else ''} sent for “{cycle.title}”.")
         else:
             messages.info(request, f"Every expected organization has reported in “{cycle.title}”: no reminder to send.")
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
-    return redirect(cycle)
+    return back_to(request, cycle)

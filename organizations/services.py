@@ -156,14 +156,6 @@ def user_reactivate(*, user: User, actor: User) -> User:
     return user
 
 
-@transaction.atomic
-def contact_details_update(*, focal_point: FocalPoint, name: str, title: str, email: str, phone: str) -> FocalPoint:
-    """A focal point's own contact details, as they keep them from their profile: saved and dated today
-    (as the yearly confirmation does). The directory's address is where reminders go; the account's own
-    (sign-in, password reset) is CTED's to change, so that a session left open cannot take the account."""
-    return focal_point_confirm(focal_point=focal_point, name=name, title=title, email=email, phone=phone)
-
-
 def profile_update(*, user: User, mail: str) -> Profile:
     """Save what ``user`` wants by e-mail: reminders only, or reminders and digests."""
     profile = Profile.objects.filter(user=user).first() or Profile(user=user)

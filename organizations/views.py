@@ -13,7 +13,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from organizations import services
@@ -24,7 +23,7 @@ from organizations.permissions import require_account_manager
 from organizations.roles import Role, remember_role_group, role_group
 from tracker.client_ip import client_ip
 from tracker.forms import QuickSelect, add_service_errors
-from tracker.http import Request
+from tracker.http import Request, back_to
 
 
 def organization_list(request: Request) -> HttpResponse:
@@ -65,7 +64,9 @@ def profile(request: Request) -> HttpResponse:
         return redirect("profile")
     if sent == "details" and focal_point is not None and details.is_valid():
         try:
-            services.contact_details_update(focal_point=focal_point, **details.cleaned_data)
+            # Dated as the yearly confirmation is. The directory's address is where reminders go; the
+            # account's own (sign-in, reset) is CTED's to change, so that a session left open cannot take it.
+            services.focal_point_confirm(focal_point=focal_point, **details.cleaned_data)
         except ValidationError as error:
             add_service_errors(details, error)
         else:
@@ -194,10 +195,7 @@ def person_change(request: Request, pk: int, action: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, done.format(account.email if action == "invite" else account.username))
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
-    return redirect("people")
+    return back_to(request, "people")
 
 
 @login_not_required

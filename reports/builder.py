@@ -348,11 +348,7 @@ def build_report(
     missing = cycle.unreported(as_of=moment, reporters=reporters)
     expected_pairs = len(reporters.expected)
     reported_pairs = expected_pairs - sum(len(activities) for activities in missing.values())
-    distribution: dict[str | None, int] = defaultdict(int)
-    for section in sections.values():
-        for status, count in section.distribution.items():
-            distribution[status] += count
-    return Report(
+    report = Report(
         plan_code=plan.code,
         plan_title=plan.title,
         cycle_id=cycle.pk,
@@ -373,13 +369,12 @@ def build_report(
             for organization, activities in sorted(missing.items(), key=lambda item: item[0].acronym)
         ],
         document_symbol=cycle.document_symbol,
-        history=[
-            *_earlier_points(cycle, moment),
-            CyclePoint(
-                cycle.title, cycle.period_end, reported_pairs, expected_pairs, [[s, n] for s, n in distribution.items()]
-            ),
-        ],
+        history=_earlier_points(cycle, moment),
     )
+    # Its own point last, with the counts it has just made.
+    own = [[status, count] for status, count in report.distribution.items()]
+    report.history.append(CyclePoint(cycle.title, cycle.period_end, reported_pairs, expected_pairs, own))
+    return report
 
 
 # The earlier cycles a report's chart of completeness shows, beside its own.
