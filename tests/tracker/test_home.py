@@ -203,6 +203,24 @@ def test_staff_see_the_queue_by_plan_and_organization_each_linked_to_the_queue_s
     assert len(re.findall(r'id="review-\d+"', filtered.content.decode())) == 2
 
 
+def test_the_queue_s_counts_are_kept_until_an_entry_is_logged_or_reviewed(staff, focal_point):
+    def waiting(response) -> tuple[int, list[tuple[str, int]]]:
+        return response.context["review_count"], [
+            (g["acronym"], g["waiting"]) for g in response.context["review_groups"]
+        ]
+
+    first = log(focal_point, "3.2", "ICAO", "ongoing", "Under way.")
+    client = signed_in(staff)
+    assert waiting(client.get("/")) == (1, [("ICAO", 1)])
+    with CaptureQueriesContext(connection) as kept:
+        client.get("/")
+    assert not [q["sql"] for q in kept.captured_queries if "COUNT(" in q["sql"] and "submitted" in q["sql"]]
+    log(focal_point, "3.3", "ICAO", "ongoing", "Under way.")
+    assert waiting(client.get("/")) == (2, [("ICAO", 2)])
+    accept(first, staff)
+    assert waiting(client.get("/")) == (1, [("ICAO", 1)])
+
+
 def test_staff_and_the_secretariat_see_the_cycles_with_completeness_and_who_has_not_reported(
     staff, secretariat, focal_point, named_only
 ):
