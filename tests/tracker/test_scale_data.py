@@ -202,6 +202,26 @@ def test_a_failure_leaves_nothing(db, monkeypatch):
     assert not User.objects.filter(username__startswith="scale-").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_generated_rows_are_vacuumed_and_analyzed_once_committed():
+    from django.db import connection
+
+    out = generate()
+    if connection.vendor != "postgresql":
+        assert "VACUUM" not in out  # nothing of the kind to run
+        return
+    assert "VACUUM ANALYZE" in out
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL, reltuples "
+            "FROM pg_stat_user_tables JOIN pg_class ON pg_class.oid = relid "
+            "WHERE pg_class.relname = 'actions_statusentry'"
+        )
+        vacuumed, analyzed, rows = cursor.fetchone()
+    assert vacuumed and analyzed and rows >= 500  # the planner knows the entries are there
+
+
 class RolledBack(Exception):
     pass
 
