@@ -13,7 +13,7 @@ from django.utils import formats
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from actions import display, permissions
+from actions import display, generation, permissions
 from actions.filters import PlanActivityFilter
 from actions.forms import (
     AcceptSeveralForm,
@@ -91,7 +91,13 @@ def _plan_activities_context(request: Request, plan: Plan) -> dict[str, Any]:
     by_objective: dict[int, list[Activity]] = {}
     for activity in with_named_acronyms(list(activities)):
         by_objective.setdefault(activity.objective_id, []).append(activity)
-    distribution = Activity.objects.filter(plan=plan).status_distribution(user, by="objective_id")
+    # Counted over every activity of the plan, whatever the filters: kept until anything changes
+    # (actions/generation.py), for everyone who reads the same entries.
+    distribution = generation.kept_or_computed(
+        "plan-distribution",
+        (permissions.readership(user), plan.pk),
+        lambda: Activity.objects.filter(plan=plan).status_distribution(user, by="objective_id"),
+    )
     return {
         "plan": plan,
         # Each objective with the activities listed under it and its status distribution.

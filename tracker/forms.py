@@ -47,6 +47,22 @@ DAY_FORMAT = "j M Y"
 DAY_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d"]
 
 
+class DayWriter:
+    """Days written as the pages show them, ``date_format(day, DAY_FORMAT)``, for pages that write
+    hundreds of days: each month's name is looked up once (Django's formatter translates it for each
+    day: 6 ms of a 400-activity plan page)."""
+
+    def __init__(self) -> None:
+        self.months: dict[int, str] = {}
+
+    def __call__(self, day: datetime.date | None, empty: str = "—") -> str:
+        if day is None:
+            return empty
+        if day.month not in self.months:
+            self.months[day.month] = formats.date_format(day, "M")
+        return f"{day.day} {self.months[day.month]} {day.year}"
+
+
 class DayInput(forms.DateInput):
     """A day as the pages show it ("23 Nov 2026"); a text box, not the browser's date picker, which writes
     the day in the browser's own order (11/23/2026) whatever the page around it says."""

@@ -7,12 +7,13 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from actions.display import STATUS_COLOURS, STATUS_ORDER, status_css_name, status_label
 from actions.models import Confidentiality, ReviewState
+from tracker.forms import DayWriter
 
 register = template.Library()
 
@@ -123,7 +124,7 @@ def activity_rows(context: template.Context, activities: Iterable[Any]) -> SafeS
     page: Any = context.render_context  # one page's render, shared by each objective's rows
     links: dict[str, str] = page.setdefault("activity_rows_links", {})
     badges: dict[str | None, str] = page.setdefault("activity_rows_badges", {})
-    days: dict[Any, str] = page.setdefault("activity_rows_days", {})  # most rows were updated on fewer days
+    write_day: DayWriter = page.setdefault("activity_rows_days", DayWriter())
     activity_url = reverse("activity-detail", args=[URL_PLACEHOLDER])
     rows = []
     for activity in activities:
@@ -135,9 +136,7 @@ def activity_rows(context: template.Context, activities: Iterable[Any]) -> SafeS
             named.append(links[acronym])
         if activity.status not in badges:
             badges[activity.status] = status_badge(activity.status)
-        last_update = activity.last_update and timezone.localdate(activity.last_update)
-        if last_update not in days:
-            days[last_update] = formats.date_format(last_update, "j M Y") if last_update else "—"
+        last_update = write_day(activity.last_update and timezone.localdate(activity.last_update))
         rows.append(
             ACTIVITY_ROW.format(
                 url=activity_url.replace(str(URL_PLACEHOLDER), str(activity.pk)),
@@ -146,7 +145,7 @@ def activity_rows(context: template.Context, activities: Iterable[Any]) -> SafeS
                 responsible=escape(activity.responsible_text or ""),
                 organizations=f'<div class="orgs">{" ".join(named)}</div>' if named else "",
                 status=badges[activity.status],
-                last_update=days[last_update],
+                last_update=last_update,
             )
         )
     return mark_safe("".join(rows))
@@ -168,13 +167,7 @@ def participant_rows(plan: Any, participations: Iterable[Any], manages: bool) ->
 
     Written here for the reason ``activity_rows`` is: a plan with hundreds of participants.
     """
-    days: dict[Any, str] = {}  # most participants joined on one of a few days
-
-    def day(value: Any) -> str:
-        if value not in days:
-            days[value] = formats.date_format(value, "j M Y") if value else "—"
-        return days[value]
-
+    day = DayWriter()
     leave_url = reverse("plan-participant-leave", args=[plan.code, URL_PLACEHOLDER])
     rows = []
     for participation in participations:

@@ -106,6 +106,23 @@ def test_the_plan_page_lists_objectives_and_activities_with_their_status(viewer,
     assert "Completed: 1" in html  # the chart's text equivalent for objective 3
 
 
+def test_the_plan_page_s_status_counts_are_kept_until_an_entry_changes_them(viewer, icao):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def completed_in_objective_3(response) -> int:
+        return {o.number: counts for o, _, counts in response.context["objectives"]}[3].get("completed", 0)
+
+    client = signed_in(viewer)
+    first = client.get("/plans/nairobi-2007/")
+    with CaptureQueriesContext(connection) as again:
+        client.get("/plans/nairobi-2007/")
+    assert not [q for q in again.captured_queries if '"counted_status"' in q["sql"]]
+    StatusEntryFactory(activity=Activity.objects.get(plan__code="nairobi-2007", number="3.2"), organization=icao,
+                       status="completed")  # fmt: skip
+    assert completed_in_objective_3(client.get("/plans/nairobi-2007/")) == completed_in_objective_3(first) + 1
+
+
 def test_an_organization_pages_count_is_kept_until_an_activity_opens_to_it(viewer):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -7,9 +7,10 @@ import re
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 
 from organizations.models import Organization
-from tracker.forms import DayField, QuickSelect
+from tracker.forms import DAY_FORMAT, DayField, DayWriter, QuickSelect
 
 
 def normalized(html: str) -> str:
@@ -59,3 +60,11 @@ def test_a_day_is_shown_in_its_box_as_the_pages_show_it():
 def test_a_day_that_cannot_be_read_says_how_to_write_it():
     with pytest.raises(ValidationError, match="Give the day as 23 Nov 2026"):
         DayField().clean("11/23/2026")
+
+
+def test_the_day_writer_writes_each_day_as_the_pages_date_format_does():
+    write = DayWriter()
+    days = [datetime.date(2026, month, day) for month in range(1, 13) for day in (1, 9, 28)]
+    assert [write(day) for day in days] == [formats.date_format(day, DAY_FORMAT) for day in days]
+    assert write(datetime.date(2007, 9, 6)) == "6 Sep 2007"
+    assert write(None) == "—" and write(None, "never") == "never"
