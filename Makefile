@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint worker backup restore bench install install-dev clean
+.PHONY: run test lint worker backup restore bench install install-dev clean messages
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is needed, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -24,9 +24,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+## Compile the translations (locale/*/LC_MESSAGES/django.po, which GNU gettext's msgfmt reads: the
+## `gettext` package of Debian); `make messages UPDATE=1` first gathers new strings into every
+## language's catalogue (makemessages), for translators.
+messages: export DJANGO_SETTINGS_MODULE = tracker.settings_test
+messages: install
+	$(if $(UPDATE),$(MANAGE) makemessages --all --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'benchmarks/*' --no-obsolete -v 0)
+	$(MANAGE) compilemessages --ignore '.venv' --ignore 'node_modules' -v 0
+
 ## Serve the tracker on http://127.0.0.1:8000 with an SQLite database, the shipped plans and demo accounts.
 run: export LOCAL ?= 1
-run: install
+run: install messages
 	$(MANAGE) migrate --verbosity 0
 	$(MANAGE) load_shipped_plans
 	$(MANAGE) setup_schedules
@@ -43,7 +51,7 @@ worker: install
 	$(BIN)/celery -A tracker worker --beat --loglevel info
 
 ## Run the whole test suite (SQLite unless DATABASE_URL names another database).
-test: install-dev
+test: install-dev messages
 	$(BIN)/pytest
 
 ## ruff (lint and format) and mypy with django-stubs, as CI runs them.

@@ -151,11 +151,9 @@ def _cycle_reminders(
     150,000 reminders were 150,000 renderings of three templates and 150,000 stored bodies.
     """
     # What every reminder of the cycle says alike is formatted once, too.
+    # (Its days are written by the templates, in each reader's language.)
     shared = {
         "cycle": cycle,
-        "deadline": formats.date_format(cycle.deadline, "j F Y"),
-        "period": f"{formats.date_format(cycle.period_start, 'j F Y')} to "
-        f"{formats.date_format(cycle.period_end, 'j F Y')}",
         "days_left": (cycle.deadline - today).days,
         "overdue_days": (today - cycle.deadline).days,
         "cycle_url": absolute(cycle.get_absolute_url()),
@@ -394,7 +392,9 @@ def ask_to_confirm(today: datetime.date) -> str:
     """Once a year: each focal point confirms their contact details, with a link."""
     written = 0
     stale = today - datetime.timedelta(days=CONFIRM_EVERY_DAYS)
-    focal_points = FocalPoint.objects.filter(is_active=True).exclude(email="").select_related("organization", "user")
+    focal_points = (
+        FocalPoint.objects.filter(is_active=True).exclude(email="").select_related("organization", "user__profile")
+    )
     for focal_point in focal_points:
         if focal_point.confirmed_on and focal_point.confirmed_on > stale:
             continue

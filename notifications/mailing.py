@@ -6,6 +6,7 @@ transaction commits. A broker that is down only delays it: every job run also se
 is still pending.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,10 +15,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from actions.models import StatusEntry, StatusEntryReview
 from notifications.delivery import enqueue_delivery
 from notifications.models import MailBody, Reminder
+from organizations.languages import language_of
 from organizations.models import FocalPoint, Organization
 from reports.models import ReportFile
 
@@ -119,7 +122,7 @@ def reminders_write(mails: Iterable[Mail]) -> int:
         if mail.edition is None:
             rows.append(_reminder(mail))
             continue
-        edition = (mail.template, mail.edition)
+        edition = (mail.template, mail.edition, language_of(mail.user))
         if edition not in rendered:
             rendered[edition] = _reminder(mail)
         text = rendered[edition]
@@ -162,6 +165,18 @@ def _enqueue_all(ids: list[int]) -> None:
 
 
 def _reminder(mail: Mail) -> Reminder:
+    """``mail`` written out, in its recipient's language."""
+    with translation.override(language_of(mail.user)):
+        return _written(mail)
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line, its runs of spaces and line breaks one space; a no-break space (before a
+    French colon) is kept."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")
+
+
+def _written(mail: Mail) -> Reminder:
     context = {**mail.context, "site_url": settings.SITE_URL}
     return Reminder(
         recipient=mail.recipient,
@@ -170,7 +185,7 @@ def _reminder(mail: Mail) -> Reminder:
         step=mail.step,
         key=mail.key,
         requested_by=mail.requested_by,
-        subject=" ".join(render_to_string(f"emails/{mail.template}_subject.txt", context).split())[:250],
+        subject=_one_line(render_to_string(f"emails/{mail.template}_subject.txt", context))[:250],
         body=MailBody.of(
             render_to_string(f"emails/{mail.template}.txt", context),
             render_to_string(f"emails/{mail.template}.html", context),
@@ -189,11 +204,12 @@ def mail_user(user: User, **mail: Any) -> bool:
 
 
 def focal_points_of(organizations: Iterable[Organization]) -> list[FocalPoint]:
-    """The active focal points with an e-mail address of ``organizations``, with their accounts."""
+    """The active focal points with an e-mail address of ``organizations``, with their accounts (and the
+    language each reads)."""
     return list(
         FocalPoint.objects.filter(organization__in=organizations, is_active=True)
         .exclude(email="")
-        .select_related("organization", "user")
+        .select_related("organization", "user__profile")
         .order_by("organization__acronym", "name")
     )
 

@@ -130,7 +130,7 @@ class MailPreference(models.TextChoices):
 
 
 class Profile(models.Model):
-    """What a user wants to receive by e-mail."""
+    """What a user wants to receive by e-mail, and in which language they read the site and its e-mails."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     mail = models.CharField(
@@ -140,10 +140,22 @@ class Profile(models.Model):
         help_text="Reminders before a stocktaking deadline always come; digests are the weekly summary "
         "and, for CTED staff and the secretariat, the monthly matrix.",
     )
+    language = models.CharField(
+        "language",
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="Of the pages and of the e-mails you receive; none chosen, the pages follow your browser and "
+        "the e-mails are in English.",
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(mail__in=MailPreference.values), name="profile_mail_valid"),
+            models.CheckConstraint(
+                condition=models.Q(language__in=["", *(code for code, _ in settings.LANGUAGES)]),
+                name="profile_language_valid",
+            ),
         ]
 
     def __str__(self) -> str:

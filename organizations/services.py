@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from organizations import signals
 from organizations.invitations import invitation_token
-from organizations.models import ApiToken, FocalPoint, Organization, PasswordResetRequest, Profile
+from organizations.models import (
+    ApiToken,
+    FocalPoint,
+    MailPreference,
+    Organization,
+    PasswordResetRequest,
+    Profile,
+    wants_digests,
+)
 from organizations.permissions import require_account_manager
 from organizations.roles import GROUP_NAMES, Role, ensure_role_groups, user_role
 
@@ -156,10 +164,29 @@ def user_reactivate(*, user: User, actor: User) -> User:
     return user
 
 
-def profile_update(*, user: User, mail: str) -> Profile:
-    """Save what ``user`` wants by e-mail: reminders only, or reminders and digests."""
-    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+def profile_of(user: User) -> Profile:
+    """``user``'s profile; a new one, not saved, with what their role receives by default where they have none."""
+    return Profile.objects.filter(user=user).first() or Profile(
+        user=user, mail=MailPreference.REMINDERS_AND_DIGESTS if wants_digests(user) else MailPreference.REMINDERS
+    )
+
+
+def profile_update(*, user: User, mail: str, language: str | None = None) -> Profile:
+    """Save what ``user`` wants by e-mail (reminders only, or reminders and digests) and, when given, the
+    language they read ("": none chosen, their browser's)."""
+    profile = profile_of(user)
     profile.mail = mail
+    if language is not None:
+        profile.language = language
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+def language_choose(*, user: User, language: str) -> Profile:
+    """Save the language ``user`` reads the site and their e-mails in (one of settings.LANGUAGES)."""
+    profile = profile_of(user)
+    profile.language = language
     profile.full_clean()
     profile.save()
     return profile

@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
@@ -13,12 +14,16 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
 
-from organizations import services
+from organizations import languages, services
 from organizations.confirmation import LinkUsed, focal_point_for_token
 from organizations.invitations import InvitationUsed, user_for_invitation
-from organizations.models import ApiToken, FocalPoint, MailPreference, Organization, Profile, wants_digests
+from organizations.models import ApiToken, FocalPoint, MailPreference, Organization, Profile
 from organizations.permissions import require_account_manager
 from organizations.roles import Role, remember_role_group, role_group
 from tracker.client_ip import client_ip
@@ -36,31 +41,47 @@ def organization_list(request: Request) -> HttpResponse:
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["mail"]
+        fields = ["mail", "language"]
         widgets = {"mail": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The two choices only: the model field has no default, so Django would offer an empty one too.
         cast(forms.ChoiceField, self.fields["mail"]).choices = MailPreference.choices
+        # Each language named in itself, as in the header's switch.
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("None: the pages follow my browser, e-mails are in English")),
+            *((code, capfirst(get_language_info(code)["name_local"])) for code, _name in settings.LANGUAGES),
+        ]
+
+
+@login_not_required
+@require_POST
+def language_set(request: Request) -> HttpResponse:
+    """The header's language switch (Django's ``set_language``, at its address): the cookie for anyone,
+    and for a signed-in person their profile and session too, so that their e-mails and their next
+    sign-in elsewhere follow it. A language the site does not have changes nothing."""
+    chosen = languages.supported(request.POST.get(LANGUAGE_QUERY_PARAMETER))
+    if chosen is not None and request.user.is_authenticated:
+        services.language_choose(user=request.user, language=chosen)
+        languages.remember(request, chosen)
+    return set_language(request)
 
 
 def profile(request: Request) -> HttpResponse:
     """What the user wants by e-mail (reminders only, or reminders and digests) and, for a focal point,
     their contact details in the directory. Each form is sent on its own (``form`` names which)."""
     user = request.user
-    current = Profile.objects.filter(user=user).first() or Profile(
-        user=user,
-        mail=MailPreference.REMINDERS_AND_DIGESTS if wants_digests(user) else MailPreference.REMINDERS,
-    )
+    current = services.profile_of(user)
     focal_point = FocalPoint.objects.filter(user=user, is_active=True).select_related("organization").first()
     # Which form was sent: named by the page's hidden field; a request that names none sends the e-mail choice.
     sent = (request.POST.get("form") or "mail") if request.method == "POST" else None
     form = ProfileForm(request.POST if sent == "mail" else None, instance=current)
     details = FocalPointDetailsForm(request.POST if sent == "details" else None, instance=focal_point)
     if sent == "mail" and form.is_valid():
-        services.profile_update(user=user, mail=form.cleaned_data["mail"])
-        messages.success(request, "Your e-mail choice is saved.")
+        services.profile_update(user=user, **form.cleaned_data)
+        languages.remember(request, form.cleaned_data["language"])
+        messages.success(request, "Your choices are saved.")
         return redirect("profile")
     if sent == "details" and focal_point is not None and details.is_valid():
         try:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from tracker.env import (
     env_bool,
@@ -78,6 +79,10 @@ MIDDLEWARE = [
     # Below WhiteNoise: pages and API responses get the Content-Security-Policy, static files do not.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of the page: the browser's (Accept-Language, or the switch's cookie), then, for a
+    # signed-in person, the one in their profile, which the session carries.
+    "django.middleware.locale.LocaleMiddleware",
+    "organizations.languages.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -195,6 +200,18 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+# The six official languages of the United Nations, in their English alphabetical order (issue 13).
+# The switch in the header names each in itself; a signed-in person's choice is kept in their profile
+# and used for their pages and e-mails (organizations/languages.py), anyone else's browser is asked.
+LANGUAGES = [
+    ("ar", gettext_lazy("Arabic")),
+    ("zh-hans", gettext_lazy("Chinese")),
+    ("en", gettext_lazy("English")),
+    ("fr", gettext_lazy("French")),
+    ("ru", gettext_lazy("Russian")),
+    ("es", gettext_lazy("Spanish")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
@@ -245,6 +262,8 @@ SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header(
 )
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not LOCAL)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not LOCAL)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # A form sent without its token (a page left open past the session, cookies refused): the site's
 # own page, saying what to do, rather than Django's.
 CSRF_FAILURE_VIEW = "tracker.views.csrf_failure"

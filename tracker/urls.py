@@ -17,6 +17,7 @@ urlpatterns = [
     path("cycles/<int:pk>/remind/", notification_views.cycle_remind, name="cycle-remind"),
     path("audit/", include("audit.urls")),
     path("accounts/profile/", organization_views.profile, name="profile"),
+    path("i18n/setlang/", organization_views.language_set, name="set_language"),
     path("accounts/people/", organization_views.people, name="people"),
     path("accounts/people/invite/", organization_views.person_invite, name="person-invite"),
     re_path(

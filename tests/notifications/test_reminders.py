@@ -16,6 +16,7 @@ import pytest
 
 from actions.models import Confidentiality
 from notifications.models import Reminder
+from organizations.services import language_choose
 from reports.services import cycle_close
 from tests.notifications.mailbox import (
     SITE,
@@ -227,3 +228,26 @@ def test_a_person_who_is_focal_point_of_two_organizations_is_reminded_of_both(cy
     received = to(reminders_on(DEADLINE - days(14)), MIA)
     listed = sorted(number for reminder in received for number in listed_activities(reminder))
     assert listed == ["3.5", "5.4", "8.2", "9.1", "9.2"], [m.subject for m in received]
+
+
+def test_a_focal_point_who_reads_french_is_reminded_in_french_and_the_others_in_english(cycle, focal_point):
+    language_choose(user=focal_point, language="fr")  # bob, of ICAO; ines, of ICAO too, chose nothing
+    sent = reminders_on(DEADLINE - days(14))
+    french, english = one_to(sent, BOB), one_to(sent, INES)
+    assert french.subject == "ICAO doit rendre compte de 2 activités pour le cycle First half 2025"
+    assert french.body.startswith("Mesdames et Messieurs les points focaux de ICAO,")
+    # The days in French, as French writes them; the links as in English.
+    assert "est le 15 juillet 2025, dans 14 jours." in french.body
+    assert "pour la période du 1 janvier 2025 au 30 juin 2025\u00a0:" in french.body
+    assert activity_links(french.body) == activity_links(english.body)
+    assert '<html lang="fr" dir="ltr">' in html(french) and "tableur de votre organisation</a>" in html(french)
+    assert english.body.startswith("Dear focal points of ICAO,") and "15 July 2025, in 14 days" in english.body
+    # Each language's reminder stored once for the organization's focal points who read it.
+    assert Reminder.objects.filter(recipient__in=[BOB, INES], step="before-14").values("body").distinct().count() == 2
+
+
+def test_an_overdue_reminder_in_french_says_so_with_the_days_since(cycle, focal_point):
+    language_choose(user=focal_point, language="fr")
+    french = one_to(reminders_on(DEADLINE + days(1)), BOB)
+    assert french.subject.startswith("En retard\u00a0: ICAO doit rendre compte de 2 activités")
+    assert "était le 15 juillet 2025, il y a 1 jour." in french.body
