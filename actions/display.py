@@ -2,9 +2,11 @@
 
 import functools
 
+from django.utils.translation import gettext_lazy as _
+
 from actions.models import Status
 
-NO_UPDATE = "No accepted entry"
+NO_UPDATE = _("No accepted entry")
 STATUS_ORDER = [*Status.values, None]
 # The only place the colours are written: pages and the report get them from status_stylesheet(),
 # spreadsheets and charts from here. "none" is an activity with no accepted entry.
@@ -22,7 +24,8 @@ LIGHT_TEXT = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.ONGOING, Status.COM
 
 
 def status_label(status: str | None) -> str:
-    return Status(status).label if status else NO_UPDATE
+    """A status's name in the active language (what the API, the CSV and the audit keep is its value)."""
+    return str(Status(status).label if status else NO_UPDATE)
 
 
 def status_css_name(status: str | None) -> str:

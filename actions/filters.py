@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -27,7 +29,10 @@ MAX_SEARCH_WORDS = 20
 def validate_search_words(text: str) -> None:
     """Each word is one more condition for the database: a search of a thousand would fail there."""
     if len(text.split()) > MAX_SEARCH_WORDS:
-        raise ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.")
+        raise ValidationError(
+            ngettext("Search for at most %(count)s word.", "Search for at most %(count)s words.", MAX_SEARCH_WORDS)
+            % {"count": MAX_SEARCH_WORDS}
+        )
 
 
 class WholeNumberFilter(django_filters.NumberFilter):
@@ -57,42 +62,42 @@ class ActivityFilter(django_filters.FilterSet):
         queryset=Plan.objects.all(),
         to_field_name="code",
         help_text="Plan code, e.g. nairobi-2007.",
-        error_messages={"invalid_choice": "No plan has the code “%(value)s”."},
+        error_messages={"invalid_choice": _("No plan has the code “%(value)s”.")},
     )
     objective = WholeNumberFilter(
         field_name="objective__number",
-        label="Objective",
+        label=_("Objective"),
         help_text="Objective number, e.g. 3.",
-        error_messages={"invalid": "An objective is given by its number, e.g. 3."},
+        error_messages={"invalid": _("An objective is given by its number, e.g. 3.")},
     )
     organization = AcronymFilter(
         queryset=Organization.objects.all(),
         to_field_name="acronym",
         method="filter_organization",
-        label="Organization",
-        empty_label="All organizations",
+        label=_("Organization"),
+        empty_label=_("All organizations"),
         help_text="Acronym: the activities that organization may report on (named, or open to its kind).",
-        error_messages={"invalid_choice": "No organization has the acronym “%(value)s”."},
+        error_messages={"invalid_choice": _("No organization has the acronym “%(value)s”.")},
     )
     status = django_filters.ChoiceFilter(
         choices=[*Status.choices, (NO_ACCEPTED_ENTRY, NO_UPDATE)],
         method="filter_status",
-        label="Status",
-        empty_label="Any status",
+        label=_("Status"),
+        empty_label=_("Any status"),
         help_text="Overall status (of the most recent accepted entry); 'none' for activities without one.",
     )
     theme = django_filters.ModelChoiceFilter(
         field_name="themes",
         queryset=Theme.objects.all(),
         to_field_name="slug",
-        label="Theme",
-        empty_label="All themes",
+        label=_("Theme"),
+        empty_label=_("All themes"),
         help_text="Theme slug, e.g. maritime-security: the activities tagged with that theme.",
-        error_messages={"invalid_choice": "No theme has the slug “%(value)s”."},
+        error_messages={"invalid_choice": _("No theme has the slug “%(value)s”.")},
     )
     q = django_filters.CharFilter(
         method="filter_text",
-        label="Text",
+        label=_("Text"),
         help_text=f"Words in the text, responsible text or note (on PostgreSQL in any form, best matches "
         f'first; "a phrase", or, -word), or an activity\'s number; at most {MAX_SEARCH_WORDS} words.',
         validators=[validate_search_words],
@@ -100,7 +105,7 @@ class ActivityFilter(django_filters.FilterSet):
     updated_since = django_filters.DateFilter(
         method="filter_updated_since",
         help_text="ISO date: activities with an entry logged on or after that day.",
-        error_messages={"invalid": "Give a date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Give a date as YYYY-MM-DD.")},
     )
 
     class Meta:
@@ -134,7 +139,7 @@ class PlanActivityFilter(ActivityFilter):
     ranked = False  # the page lists the matches under their objectives, in the plan's order
     # A list of the plan's objectives, where the API takes any number.
     objective = django_filters.ChoiceFilter(
-        field_name="objective__number", label="Objective", empty_label="All objectives"
+        field_name="objective__number", label=_("Objective"), empty_label=_("All objectives")
     )
 
     class Meta(ActivityFilter.Meta):
@@ -161,13 +166,13 @@ class StatusEntryFilter(django_filters.FilterSet):
     activity = django_filters.ModelChoiceFilter(
         queryset=Activity.objects.all(),
         help_text="Activity id.",
-        error_messages={"invalid_choice": "No activity has the id “%(value)s”."},
+        error_messages={"invalid_choice": _("No activity has the id “%(value)s”.")},
     )
     organization = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.all(),
         to_field_name="acronym",
         help_text="Acronym of the reporting organization.",
-        error_messages={"invalid_choice": "No organization has the acronym “%(value)s”."},
+        error_messages={"invalid_choice": _("No organization has the acronym “%(value)s”.")},
     )
     status = django_filters.ChoiceFilter(choices=Status.choices)
     review_state = django_filters.ChoiceFilter(choices=ReviewState.choices)
@@ -175,12 +180,12 @@ class StatusEntryFilter(django_filters.FilterSet):
         queryset=stocktaking_cycles,
         method="filter_cycle",
         help_text="Stocktaking cycle id: entries of its plan reporting on a day of its period.",
-        error_messages={"invalid_choice": "No stocktaking cycle has the id “%(value)s”."},
+        error_messages={"invalid_choice": _("No stocktaking cycle has the id “%(value)s”.")},
     )
     since = django_filters.DateFilter(
         method="filter_since",
         help_text="ISO date: entries logged on or after that day.",
-        error_messages={"invalid": "Give a date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Give a date as YYYY-MM-DD.")},
     )
 
     class Meta:

@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from actions.models import Confidentiality, Participation, Plan, ReviewDecision, Status, StatusEntry
 from organizations.models import Organization
@@ -120,18 +121,18 @@ class ParticipantAddForm(forms.Form):
     # the choices offered are those not taking part yet.
     organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
         queryset=Organization.objects.all(),
-        empty_label="Choose the organization",
-        label="Organization",
+        empty_label=_("Choose the organization"),
+        label=_("Organization"),
         widget=QuickSelect,
     )
-    joined_on = DayField(label="Joined on", initial=timezone.localdate)
+    joined_on = DayField(label=_("Joined on"), initial=timezone.localdate)
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_participant_%s")
         super().__init__(*args, **kwargs)
         organization = cast("forms.ModelChoiceField[Organization]", self.fields["organization"])
         organization.choices = [
-            ("", "Choose the organization"),
+            ("", _("Choose the organization")),
             *((o.pk, f"{o.acronym} ({o.name})") for o in Organization.objects.exclude(participations__plan=plan)),
         ]
 
@@ -139,13 +140,13 @@ class ParticipantAddForm(forms.Form):
 class ParticipantLeaveForm(forms.Form):
     """CTED staff record the day a participant left its plan."""
 
-    left_on = DayField(label="Left on", initial=timezone.localdate)
+    left_on = DayField(label=_("Left on"), initial=timezone.localdate)
 
     def __init__(self, *args: Any, participation: Participation, **kwargs: Any) -> None:
         # One form per participant on the plan page: each has its own ids and says whose leaving it records.
         kwargs.setdefault("auto_id", f"id_left_{participation.pk}_%s")
         super().__init__(*args, **kwargs)
-        self.fields["left_on"].label = f"{participation.organization.acronym} left on"
+        self.fields["left_on"].label = _("%(acronym)s left on") % {"acronym": participation.organization.acronym}
 
 
 class ReviewQueueFilter(forms.Form):

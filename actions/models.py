@@ -374,6 +374,14 @@ class Plan(models.Model):
         null=True, blank=True, help_text="How often progress is reviewed; empty when the plan says 'regularly'."
     )
     review_note = models.CharField(max_length=300, blank=True, help_text="How the plan itself says it is reviewed.")
+    # The language the plan was adopted in: its texts are marked as written in it on every page (a
+    # screen reader reads them in it; a page in another language does not pass them off as its own).
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language the plan was adopted in, in which its texts here are written.",
+    )
 
     objects = PlanManager.from_queryset(PlanQuerySet)()
 

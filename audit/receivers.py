@@ -5,11 +5,13 @@ from typing import Any
 import pghistory
 from axes.signals import user_locked_out
 from celery.signals import task_postrun, task_prerun
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import translation
 
 from audit.context import recorded
 from audit.models import SecurityEventKind
@@ -82,7 +84,7 @@ def person_invited(sender: type, *, user: User, invited_by: User, **kwargs: Any)
         SecurityEventKind.ACCOUNT_INVITED,
         user=invited_by,
         username=user.get_username(),
-        detail=f"As {role.label if role else 'no role'}, at {user.email}.",
+        detail=f"As {_english(role.label) if role else 'no role'}, at {user.email}.",
     )
 
 
@@ -126,7 +128,13 @@ def _role_label(user: User) -> str:
     user.__dict__.pop("_tracker_role", None)
     role = user_role(user)
     user.__dict__.pop("_tracker_role", None)
-    return role.label if role is not None else "no role"
+    return _english(role.label) if role is not None else "no role"
+
+
+def _english(label: Any) -> str:
+    """A label as the trail keeps it: in English, whatever the language of the page that caused it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(label)
 
 
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="audit.role_changed")

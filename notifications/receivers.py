@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from actions.models import StatusEntry, StatusEntryReview
 from actions.signals import entry_logged, entry_returned
@@ -73,7 +74,7 @@ def invitation(sender: type, *, user: User, invited_by: User, link: str, **kwarg
         context={
             "name": user.get_full_name() or user.username,
             "invited_by": invited_by.get_full_name() or invited_by.username,
-            "role": role.label if role else "a participant",
+            "role": role.label if role else _("a participant"),
             "organization": focal_point.organization if focal_point else None,
             "username": user.username,
             "link": absolute(link),

@@ -6,17 +6,18 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organizations.roles import Role, user_role
 
 
 class OrganizationKind(models.TextChoices):
-    UN_BODY = "un_body", "UN body or committee"
-    INTERNATIONAL = "international", "International organization"
-    REGIONAL = "regional", "Regional organization"
-    SUBREGIONAL = "subregional", "Sub-regional organization"
-    MEMBER_STATE = "member_state", "Member State"
-    OTHER = "other", "Other"
+    UN_BODY = "un_body", _("UN body or committee")
+    INTERNATIONAL = "international", _("International organization")
+    REGIONAL = "regional", _("Regional organization")
+    SUBREGIONAL = "subregional", _("Sub-regional organization")
+    MEMBER_STATE = "member_state", _("Member State")
+    OTHER = "other", _("Other")
 
 
 # "All relevant IROs": international, regional and sub-regional organizations.
@@ -125,8 +126,8 @@ class FocalPoint(models.Model):
 
 
 class MailPreference(models.TextChoices):
-    REMINDERS = "reminders", "Reminders only"
-    REMINDERS_AND_DIGESTS = "reminders_and_digests", "Reminders and digests"
+    REMINDERS = "reminders", _("Reminders only")
+    REMINDERS_AND_DIGESTS = "reminders_and_digests", _("Reminders and digests")
 
 
 class Profile(models.Model):
@@ -134,19 +135,23 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     mail = models.CharField(
-        "e-mail me",
+        _("e-mail me"),
         max_length=30,
         choices=MailPreference.choices,
-        help_text="Reminders before a stocktaking deadline always come; digests are the weekly summary "
-        "and, for CTED staff and the secretariat, the monthly matrix.",
+        help_text=_(
+            "Reminders before a stocktaking deadline always come; digests are the weekly summary "
+            "and, for CTED staff and the secretariat, the monthly matrix."
+        ),
     )
     language = models.CharField(
-        "language",
+        _("language"),
         max_length=10,
         blank=True,
         choices=settings.LANGUAGES,
-        help_text="Of the pages and of the e-mails you receive; none chosen, the pages follow your browser and "
-        "the e-mails are in English.",
+        help_text=_(
+            "Of the pages and of the e-mails you receive; none chosen, the pages follow your browser and "
+            "the e-mails are in English."
+        ),
     )
 
     class Meta:

@@ -12,16 +12,23 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    STAFF = "staff", "CTED staff"
-    SECRETARIAT = "secretariat", "Secretariat"
-    FOCAL_POINT = "focal_point", "Focal point"
-    VIEWER = "viewer", "Viewer"
+    STAFF = "staff", _("CTED staff")
+    SECRETARIAT = "secretariat", _("Secretariat")
+    FOCAL_POINT = "focal_point", _("Focal point")
+    VIEWER = "viewer", _("Viewer")
 
 
-GROUP_NAMES = {role: role.label for role in Role}
+# The groups' names in the database: English, whatever language a page is in.
+GROUP_NAMES = {
+    Role.STAFF: "CTED staff",
+    Role.SECRETARIAT: "Secretariat",
+    Role.FOCAL_POINT: "Focal point",
+    Role.VIEWER: "Viewer",
+}
 
 # CTED staff edit plans (with their participants), objectives, activities and organizations in the admin.
 _STAFF_MODEL_PERMISSIONS = {

@@ -38,11 +38,21 @@ def organization_list(request: Request) -> HttpResponse:
     return render(request, "organizations/organization_list.html", {"organizations": organizations})
 
 
+class LanguageSelect(forms.Select):
+    """The languages, each named in itself and marked as written in it (``lang``), as in the header."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["mail", "language"]
-        widgets = {"mail": forms.RadioSelect}
+        widgets = {"mail": forms.RadioSelect, "language": LanguageSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,7 +91,7 @@ def profile(request: Request) -> HttpResponse:
     if sent == "mail" and form.is_valid():
         services.profile_update(user=user, **form.cleaned_data)
         languages.remember(request, form.cleaned_data["language"])
-        messages.success(request, "Your choices are saved.")
+        messages.success(request, _("Your choices are saved."))
         return redirect("profile")
     if sent == "details" and focal_point is not None and details.is_valid():
         try:

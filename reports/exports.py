@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
@@ -109,7 +110,13 @@ def report_rows(report: Report):
 
 
 def csv_chunks(report: Report, rows_per_chunk: int = 500) -> Iterator[bytes]:
-    """The CSV a few hundred rows at a time, for a streamed response: no copy of the whole file is kept."""
+    """The CSV a few hundred rows at a time, for a streamed response: no copy of the whole file is kept.
+    In English whatever the reader's language, as programs read it: its headers and its labels."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield from _csv_chunks(report, rows_per_chunk)
+
+
+def _csv_chunks(report: Report, rows_per_chunk: int) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.

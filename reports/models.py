@@ -12,6 +12,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from actions.models import (
     Activity,
@@ -28,16 +30,16 @@ from organizations.models import Organization
 
 
 class CycleState(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    PLANNED = "planned", pgettext_lazy("cycle state", "Planned")
+    OPEN = "open", pgettext_lazy("cycle state", "Open")
+    CLOSED = "closed", pgettext_lazy("cycle state", "Closed")
 
 
 class Edition(models.TextChoices):
     """Whom a stocktaking report is written for."""
 
-    PARTICIPANTS = "participants", "Participants edition"
-    INTERNAL = "internal", "Internal edition (CTED staff)"
+    PARTICIPANTS = "participants", _("Participants edition")
+    INTERNAL = "internal", _("Internal edition (CTED staff)")
 
 
 def download_name(plan_code: str, cycle_title: str, edition: str, extension: str) -> str:
@@ -296,7 +298,7 @@ def _pending_ids(expected: Iterable[tuple[int, int, str]], reported: set[tuple[i
     among the ``reported`` (activity id, organization id) pairs on some of them, with those activities, in
     the order of ``expected``."""
     pending: dict[int, list[int]] = defaultdict(list)
-    for activity_id, organization_id, _ in expected:
+    for activity_id, organization_id, _role in expected:
         if (activity_id, organization_id) not in reported:
             pending[organization_id].append(activity_id)
     return pending

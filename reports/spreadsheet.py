@@ -15,9 +15,11 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pyexpat import ExpatError, ParserCreate
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
@@ -131,7 +133,7 @@ def template_for(organization: Organization) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "C2"
     last = max(sheet.max_row, 2)
-    statuses = DataValidation(type="list", formula1='"' + ",".join(Status.labels) + '"', allow_blank=True)
+    statuses = DataValidation(type="list", formula1='"' + ",".join(_labels(Status)) + '"', allow_blank=True)
     statuses.error = "Choose a status from the list."
     confidentiality = DataValidation(
         type="list", formula1='"' + ",".join(c.value for c in Confidentiality) + '"', allow_blank=True
@@ -170,11 +172,18 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-_STATUS_NAMES = {**{s.value: s.value for s in Status}, **{s.label.lower(): s.value for s in Status}}
-_CONFIDENTIALITY_NAMES = {
-    **{c.value: c.value for c in Confidentiality},
-    **{c.label.lower(): c.value for c in Confidentiality},
-}
+def _names(choices: Any) -> dict[str, str]:
+    """Each of ``choices``'s values by itself, by its English label and by its label in the reader's
+    language, in lower case: a sheet filled in English is read on a French page, and the reverse."""
+    names = {choice.value: choice.value for choice in choices}
+    with translation.override(settings.LANGUAGE_CODE):
+        names.update({str(choice.label).lower(): choice.value for choice in choices})
+    names.update({str(choice.label).lower(): choice.value for choice in choices})
+    return names
+
+
+def _labels(choices: Any) -> list[str]:
+    return [str(label) for label in choices.labels]
 
 
 def _date(value: str, today: datetime.date) -> datetime.date:
@@ -424,9 +433,9 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
             seen,
             lambda a: permissions.may_log(author, organization=organization, activity=a),
         )
-        status = _STATUS_NAMES.get(status_text.lower())
+        status = _names(Status).get(status_text.lower())
         if status is None:
-            errors.append(f"“{status_text}” is not a status; use one of: {', '.join(Status.labels)}.")
+            errors.append(f"“{status_text}” is not a status; use one of: {', '.join(_labels(Status))}.")
         if not observations:
             errors.append("Observations are empty: say what was done.")
         elif len(observations) > StatusEntry.OBSERVATIONS_MAX_LENGTH:
@@ -439,7 +448,7 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
             errors.append(str(error))
             reported_on = today
         confidentiality_text = _text(cells.get("Confidentiality")) or Confidentiality.PARTICIPANTS
-        confidentiality = _CONFIDENTIALITY_NAMES.get(confidentiality_text.lower())
+        confidentiality = _names(Confidentiality).get(confidentiality_text.lower())
         if confidentiality is None:
             errors.append(f"“{confidentiality_text}” is not a confidentiality: public, participants or restricted.")
         evidence = [link for link in re.split(r"\s+", _text(cells.get("Evidence links"))) if link]

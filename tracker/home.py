@@ -179,12 +179,13 @@ def _review_part(user: Any) -> dict[str, Any]:
     count, counted = generation.kept_or_computed(
         "home-review-groups", permissions.readership(user), lambda: _review_counts(queue)
     )
-    plans = Plan.objects.only("code", "title").in_bulk({group["activity__plan_id"] for group in counted})
+    plans = Plan.objects.only("code", "title", "language").in_bulk({group["activity__plan_id"] for group in counted})
     organizations = Organization.objects.only("acronym").in_bulk({group["organization_id"] for group in counted})
     groups = [
         {
             "plan_code": plans[group["activity__plan_id"]].code,
             "plan_title": plans[group["activity__plan_id"]].title,
+            "plan_language": plans[group["activity__plan_id"]].language,
             "acronym": organizations[group["organization_id"]].acronym,
             "waiting": group["waiting"],
         }

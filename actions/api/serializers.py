@@ -124,6 +124,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "source",
             "review_interval_months",
             "review_note",
+            "language",
             "objective_count",
             "activity_count",
         ]

@@ -2,6 +2,7 @@
 vocabularies, the inline SVG status-distribution bar (no chart library), and the plan page's
 activity rows."""
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 from actions.display import STATUS_COLOURS, STATUS_ORDER, status_css_name, status_label
 from actions.models import Confidentiality, ReviewState
@@ -103,13 +105,19 @@ def status_legend(distribution: dict):
 
 URL_PLACEHOLDER = 987654321  # an id no activity has, replaced by each activity's in its reversed address
 ACTIVITY_ROW = """<tr>
-<td data-label="No."><a href="{url}">{number}</a></td>
-<td data-label="Activity"><a class="plain" href="{url}">{text}</a></td>
-<td data-label="Responsible">{responsible}{organizations}</td>
-<td data-label="Status">{status}</td>
-<td data-label="Last update">{last_update}</td>
+<td data-label="{{no}}"><a href="{url}">{number}</a></td>
+<td data-label="{{activity}}" lang="{lang}"><a class="plain" href="{url}">{text}</a></td>
+<td data-label="{{responsible}}"><span lang="{lang}">{responsible}</span>{organizations}</td>
+<td data-label="{{status}}">{status}</td>
+<td data-label="{{last_update}}">{last_update}</td>
 </tr>
 """
+
+
+def _labelled(row: str, **labels: Any) -> str:
+    """``row`` with the labels of its cells (shown beside each cell on a phone) written in, in the page's
+    language; its other fields (``{url}``) are left to fill."""
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: escape(labels[m.group(1)]).replace("{", "{{").replace("}", "}}"), row)
 
 
 @register.simple_tag(takes_context=True)
@@ -126,6 +134,18 @@ def activity_rows(context: template.Context, activities: Iterable[Any]) -> SafeS
     badges: dict[str | None, str] = page.setdefault("activity_rows_badges", {})
     write_day: DayWriter = page.setdefault("activity_rows_days", DayWriter())
     activity_url = reverse("activity-detail", args=[URL_PLACEHOLDER])
+    if "activity_rows_row" not in page:
+        page["activity_rows_row"] = _labelled(
+            ACTIVITY_ROW,
+            no=gettext("No."),
+            activity=gettext("Activity"),
+            responsible=gettext("Responsible"),
+            status=gettext("Status"),
+            last_update=gettext("Last update"),
+        )
+    row = page["activity_rows_row"]
+    # The plan's texts are in the language it was adopted in, whatever the page's (the rows of one plan).
+    language = escape(context["plan"].language)
     rows = []
     for activity in activities:
         named = []
@@ -138,11 +158,12 @@ def activity_rows(context: template.Context, activities: Iterable[Any]) -> SafeS
             badges[activity.status] = status_badge(activity.status)
         last_update = write_day(activity.last_update and timezone.localdate(activity.last_update))
         rows.append(
-            ACTIVITY_ROW.format(
+            row.format(
                 url=activity_url.replace(str(URL_PLACEHOLDER), str(activity.pk)),
                 number=escape(activity.number),
                 text=escape(activity.text),
                 responsible=escape(activity.responsible_text or ""),
+                lang=language,
                 organizations=f'<div class="orgs">{" ".join(named)}</div>' if named else "",
                 status=badges[activity.status],
                 last_update=last_update,
@@ -152,10 +173,10 @@ def activity_rows(context: template.Context, activities: Iterable[Any]) -> SafeS
 
 
 PARTICIPANT_ROW = """<tr>
-<td data-label="Organization"><a href="{url}" title="{name}">{acronym}</a></td>
-<td data-label="Kind">{kind}</td>
-<td data-label="Joined">{joined}</td>
-<td data-label="Left">{left}</td>
+<td data-label="{{organization}}"><a href="{url}" title="{name}">{acronym}</a></td>
+<td data-label="{{kind}}">{kind}</td>
+<td data-label="{{joined}}">{joined}</td>
+<td data-label="{{left}}">{left}</td>
 {leaving}</tr>
 """
 
@@ -169,6 +190,14 @@ def participant_rows(plan: Any, participations: Iterable[Any], manages: bool) ->
     """
     day = DayWriter()
     leave_url = reverse("plan-participant-leave", args=[plan.code, URL_PLACEHOLDER])
+    row = _labelled(
+        PARTICIPANT_ROW,
+        organization=gettext("Organization"),
+        kind=gettext("Kind"),
+        joined=gettext("Joined"),
+        left=gettext("Left"),
+    )
+    kinds: dict[str, str] = {}  # each kind's name, looked up once
     rows = []
     for participation in participations:
         organization = participation.organization
@@ -177,17 +206,20 @@ def participant_rows(plan: Any, participations: Iterable[Any], manages: bool) ->
             link = ""
             if participation.left_on is None:
                 link = format_html(
-                    '<a href="{}" aria-label="Record that {} left">Record…</a>',
+                    '<a href="{}" aria-label="{}">{}</a>',
                     leave_url.replace(str(URL_PLACEHOLDER), str(participation.pk)),
-                    organization.acronym,
+                    gettext("Record that %(acronym)s left") % {"acronym": organization.acronym},
+                    gettext("Record…"),
                 )
-            leaving = f'<td data-label="Record that it left">{link}</td>\n'
+            leaving = f'<td data-label="{escape(gettext("Record that it left"))}">{link}</td>\n'
+        if organization.kind not in kinds:
+            kinds[organization.kind] = escape(organization.get_kind_display())
         rows.append(
-            PARTICIPANT_ROW.format(
+            row.format(
                 url=escape(reverse("organization-detail", args=[organization.acronym])),
                 name=escape(organization.name),
                 acronym=escape(organization.acronym),
-                kind=escape(organization.get_kind_display()),
+                kind=kinds[organization.kind],
                 joined=day(participation.joined_on),
                 left=day(participation.left_on),
                 leaving=leaving,
@@ -201,14 +233,15 @@ def countdown(deadline: Any, today: Any) -> SafeString:
     """The days left to ``deadline`` in words ("3 days left", "due today", "overdue by 2 days"), marked
     for the eye when it is close or past; the words say it without the colour."""
     days = (deadline - today).days
-    if days > 1:
-        words, mark = f"{days} days left", "soon" if days <= 7 else ""
-    elif days == 1:
-        words, mark = "1 day left", "soon"
+    if days > 0:
+        words, mark = ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}, "soon"
+        if days > 7:
+            mark = ""
     elif days == 0:
-        words, mark = "due today", "soon"
+        words, mark = gettext("due today"), "soon"
     else:
-        words, mark = f"overdue by {-days} day{'s' if days < -1 else ''}", "overdue"
+        words = ngettext("overdue by %(days)s day", "overdue by %(days)s days", -days) % {"days": -days}
+        mark = "overdue"
     return format_html('<strong class="countdown {}">{}</strong>', mark, words)
 
 
@@ -216,14 +249,13 @@ def countdown(deadline: Any, today: Any) -> SafeString:
 def completeness(reported: int | None, expected: int | None) -> SafeString:
     """How many of the expected (activity, organization) pairs reported, as a bar and in words."""
     if not expected:
-        return format_html('<span class="share muted">{}</span>', "nobody is expected to report")
+        return format_html('<span class="share muted">{}</span>', gettext("nobody is expected to report"))
     reported = reported or 0
     share = round(100 * reported / expected)
     return format_html(
-        '<span class="share"><progress max="{}" value="{}" aria-hidden="true"></progress> {}% · {} of {}</span>',
+        '<span class="share"><progress max="{}" value="{}" aria-hidden="true"></progress> {}</span>',
         expected,
         reported,
-        share,
-        reported,
-        expected,
+        gettext("%(share)s%% · %(reported)s of %(expected)s")
+        % {"share": share, "reported": reported, "expected": expected},
     )

@@ -351,6 +351,7 @@ def plan_change_data(plan: Plan, participants: list[dict[str, str]]) -> dict[str
         "code": plan.code, "title": plan.title, "meeting": plan.meeting, "venue": plan.venue,
         "adopted_on": plan.adopted_on.isoformat() if plan.adopted_on else "", "source": plan.source,
         "review_interval_months": str(plan.review_interval_months or ""), "review_note": plan.review_note,
+        "language": plan.language,
         "objectives-TOTAL_FORMS": "0", "objectives-INITIAL_FORMS": "0",
         "participations-TOTAL_FORMS": str(len(participants)), "participations-INITIAL_FORMS": "0",
     }  # fmt: skip

@@ -641,7 +641,7 @@ def filled_in(org: Organization, activity: Activity, observations: str) -> tuple
         sheet.append([NAIROBI, activity.number])
         row = sheet.max_row
     cells = {
-        "Status": Status.IN_PROGRESS.label,
+        "Status": str(Status.IN_PROGRESS.label),
         "Observations": observations,
         "Reports on": REPORTED_ON,
         "Confidentiality": Confidentiality.PARTICIPANTS,

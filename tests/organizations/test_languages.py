@@ -157,7 +157,9 @@ IGNORED = ["--ignore", ".venv/*", "--ignore", "node_modules/*", "--ignore", "tes
 def msgids(catalogue: Path) -> set[str]:
     """The messages of a catalogue (a plural by its singular)."""
     text = catalogue.read_text()
-    return set(re.findall(r'^msgid "(.*(?:\n".*)*)"$', text, flags=re.MULTILINE)) - {""}
+    # A message may be written over several quoted lines, wrapped as the tool that wrote it chose.
+    found = re.findall(r'^msgid ((?:".*"\n)+)', text, flags=re.MULTILINE)
+    return {"".join(re.findall(r'"(.*)"', lines)) for lines in found} - {""}
 
 
 def test_each_of_the_other_languages_has_its_catalogue():

@@ -573,3 +573,26 @@ def test_an_activity_text_that_looks_like_a_formula_is_text_in_the_template(foca
     # Written as a shared or inline string, not as a formula: no <f> element in the sheet.
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_french_reader_fills_the_statuses_in_french_or_in_english(focal_point, icao):
+    client = signed_in(focal_point)
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    workbook = download(client)
+    statuses = workbook["Activities"].data_validations.dataValidation[0]
+    assert statuses.formula1 == '"Non commencée,Prévue,En cours,Permanente,Achevée,Retardée,Abandonnée"'
+    fill(
+        workbook,
+        {
+            "3.2": {"Status": "En cours", "Observations": "Loi type diffusée."},
+            "3.3": {"Status": "Completed", "Observations": GOOD_33["Observations"], "Confidentiality": "Participants"},
+        },
+    )
+    preview = upload(client, saved(workbook))
+    assert preview.status_code == 200, file_errors(preview) or row_errors(preview)
+    logged = [(number, status) for _, _, number, status in to_log(preview)]
+    assert logged == [("3.2", "in_progress"), ("3.3", "completed")]
+    wrong = download(client)
+    fill(wrong, {"3.2": {"Status": "Presque", "Observations": "?"}})
+    [(_, message)] = row_errors(upload(client, saved(wrong)))
+    assert "Non commencée, Prévue, En cours" in message  # the statuses named in the reader's language

@@ -1,0 +1,165 @@
+"""Pages in French show no interface text in English (issue 13).
+
+Every message of the French catalogue is looked for, in English, in what a reader sees of a page
+rendered in French: its phrases (two words or more, between the placeholders) anywhere in the
+text; a message of one word where only the interface writes (links of the header, buttons, table
+headings, labels), since the plans' own texts, in English, may hold the same word. A message
+French writes as English does ("API", "Menu") is no finding.
+
+What is marked as written in another language (``lang``) is not the page's: the language switch
+names each language in itself. The pages are those whose strings are marked so far; each page
+joins the list once it is.
+"""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.reports.scenario import give_back, log, new_cycle
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale/fr/LC_MESSAGES/django.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)s|%%|<[^>]+>")
+INTERFACE_TAGS = {"nav", "button", "th", "label", "h1", "h2", "legend", "caption", "option"}
+
+
+def messages() -> list[tuple[str, str]]:
+    """Each (English, French) pair of the catalogue, plurals as two pairs."""
+    text = CATALOGUE.read_text()
+    pairs = []
+    for block in text.split("\n\n"):
+        strings = {
+            key: "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', body))
+            for key, body in re.findall(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block, re.M)
+        }
+        if strings.get("msgid"):
+            pairs.append((strings["msgid"], strings.get("msgstr") or strings.get("msgstr[0]", "")))
+            if "msgid_plural" in strings:
+                pairs.append((strings["msgid_plural"], strings.get("msgstr[1]", "")))
+    return [(english.replace('\\"', '"'), french.replace('\\"', '"')) for english, french in pairs]
+
+
+def fragments(message: str) -> list[str]:
+    return [part.strip(" .,:;()·–") for part in PLACEHOLDER.split(message) if re.search(r"[A-Za-z]{2}", part)]
+
+
+class Reader(HTMLParser):
+    """The text a reader sees, and apart the text of the interface's own elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.interface: list[str] = []
+        self.open: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        # What is marked as another language (the switch names English in English) is not the page's.
+        other = tag in {"script", "style", "title"} or dict(attrs).get("lang", "fr") != "fr"
+        self.open.append((tag, other))
+        self.hidden += other
+
+    def handle_endtag(self, tag):
+        tags = [name for name, _ in self.open]
+        if tag in tags:
+            at = len(tags) - 1 - tags[::-1].index(tag)
+            self.hidden -= sum(other for _, other in self.open[at:])
+            del self.open[at:]
+
+    def handle_data(self, data):
+        if self.hidden:
+            return
+        self.text.append(data)
+        if INTERFACE_TAGS & {name for name, _ in self.open}:
+            self.interface.append(data)
+
+
+def english_left(html: str) -> list[str]:
+    reader = Reader()
+    reader.feed(html)
+    text = " ".join(" ".join(reader.text).split())
+    interface = [" ".join(piece.split()) for piece in reader.interface]
+    found = set()
+    for english, french in messages():
+        for fragment in fragments(english):
+            if not fragment or fragment in french:
+                continue
+            phrase = " " in fragment
+            if (phrase and re.search(rf"(?<!\w){re.escape(fragment)}(?!\w)", text)) or (
+                not phrase and fragment in interface
+            ):
+                found.add(fragment)
+    return sorted(found)
+
+
+def in_french(user) -> Client:
+    client = Client(headers={"accept-language": "fr"})
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def busy(staff, focal_point, secretariat):
+    """An open cycle, an entry waiting for review and one returned: every part of the home pages shows."""
+    new_cycle(secretariat)
+    log(focal_point, "3.2", "ICAO", "in_progress", "Model legislation circulated.")
+    give_back(log(focal_point, "3.3", "ICAO", "planned", "Workshop scheduled."), staff)
+
+
+@pytest.mark.parametrize("role", ["staff", "secretariat", "focal_point", "other_focal_point", "viewer"])
+def test_the_home_page_in_french_has_no_english_left(request, busy, role):
+    response = in_french(request.getfixturevalue(role)).get("/")
+    assert response.status_code == 200
+    assert english_left(response.content.decode()) == []
+
+
+def test_the_finder_finds_english_left_in_a_french_page(staff):
+    html = in_french(staff).get("/").content.decode()
+    assert english_left(html.replace("Cycles de bilan en cours", "Stocktaking cycles under way")) == [
+        "Stocktaking cycles under way"
+    ]
+    assert english_left(html.replace(">Se déconnecter<", ">Sign out<")) == ["Sign out"]
+
+
+@pytest.mark.parametrize("role", ["staff", "secretariat", "focal_point", "viewer"])
+def test_the_profile_page_in_french_has_no_english_left(request, role):
+    response = in_french(request.getfixturevalue(role)).get("/accounts/profile/")
+    assert response.status_code == 200
+    assert english_left(response.content.decode()) == []
+
+
+def test_the_sign_in_page_in_french_has_no_english_left():
+    response = in_french(None).get("/accounts/login/")
+    assert english_left(response.content.decode()) == []
+    assert "Nom d’utilisateur" in response.content.decode()  # Django's own labels, in Django's French
+
+
+def test_a_page_of_the_home_page_s_plans_in_french_says_which_page(viewer):
+    from tests.factories import ActivityFactory, ObjectiveFactory, PlanFactory
+    from tracker.home import HOME_PLANS_PAGE_SIZE
+
+    for n in range(HOME_PLANS_PAGE_SIZE):
+        ActivityFactory(objective=ObjectiveFactory(plan=PlanFactory(code=f"many-{n:02}")))
+    html = in_french(viewer).get("/", {"page": 2}).content.decode()
+    assert "Page 2 sur 2" in html and ">Première</a>" in html
+    assert english_left(html) == []
+
+
+@pytest.mark.parametrize("role", ["staff", "focal_point", "viewer"])
+def test_the_plan_page_in_french_has_no_english_left(request, busy, role):
+    client = in_french(request.getfixturevalue(role))
+    response = client.get("/plans/nairobi-2007/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert english_left(html) == []
+    assert 'data-label="Dernière mise à jour"' in html  # the labels a phone shows beside each cell
+    filtered = client.get("/plans/nairobi-2007/", {"status": "in_progress", "objective": "3"})
+    assert english_left(filtered.content.decode()) == []
+    swapped = client.get("/plans/nairobi-2007/", {"q": "passport"}, headers={"hx-request": "true"})
+    assert english_left(swapped.content.decode()) == [] and "correspond" in swapped.content.decode()
