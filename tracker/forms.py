@@ -1,13 +1,16 @@
 """What every page's form does with a service's refusal, and the widgets the pages share."""
 
 import datetime
+import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import dates, formats, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -42,9 +45,11 @@ class QuickSelect(forms.Select):
         return mark_safe(f"{opening}{''.join(groups)}</select>")
 
 
-# A day is shown on every page as "23 Nov 2026", and typed the same way.
+# A day is shown on every page as "23 Nov 2026" (its month's name in the page's language), and typed
+# the same way, in the page's language or in English, or as ISO (2026-11-23).
 DAY_FORMAT = "j M Y"
-DAY_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d"]
+ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+WRITTEN_DAY = re.compile(r"(\d{1,2})\.?\s+(\S+?)\.?,?\s+(\d{4})")
 
 
 class DayWriter:
@@ -63,6 +68,34 @@ class DayWriter:
         return f"{day.day} {self.months[day.month]} {day.year}"
 
 
+def month_numbers() -> dict[str, int]:
+    """Each month by its names, in lower case: full, short and abbreviated (Django's), in the active
+    language and in English."""
+    names: dict[str, int] = {}
+    for language in (translation.get_language(), settings.LANGUAGE_CODE):
+        with translation.override(language):
+            for table in (dates.MONTHS, dates.MONTHS_3, dates.MONTHS_AP, dates.MONTHS_ALT):
+                names.update({str(name).lower().rstrip("."): number for number, name in table.items()})
+    return names
+
+
+def parse_day(text: str) -> datetime.date | None:
+    """The day ``text`` gives as the pages write it ("23 Nov 2026", "23 novembre 2026", "23 nov. 2026")
+    or as ISO (2026-11-23); None when it gives none."""
+    text = " ".join(text.split())
+    try:
+        if found := ISO_DAY.fullmatch(text):
+            year, month, day = (int(part) for part in found.groups())
+            return datetime.date(year, month, day)
+        if found := WRITTEN_DAY.fullmatch(text):
+            named = month_numbers().get(found.group(2).lower().rstrip("."))
+            if named is not None:
+                return datetime.date(int(found.group(3)), named, int(found.group(1)))
+    except ValueError:  # 31 February
+        return None
+    return None
+
+
 class DayInput(forms.DateInput):
     """A day as the pages show it ("23 Nov 2026"); a text box, not the browser's date picker, which writes
     the day in the browser's own order (11/23/2026) whatever the page around it says."""
@@ -70,7 +103,13 @@ class DayInput(forms.DateInput):
     input_type = "text"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__({"placeholder": "e.g. 23 Nov 2026", "autocomplete": "off", "size": 12, **(attrs or {})})
+        super().__init__({"autocomplete": "off", "size": 12, **(attrs or {})})
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        # An example in the page's language, written when the page is.
+        context["widget"]["attrs"].setdefault("placeholder", gettext("e.g. %(day)s") % {"day": example_day()})
+        return context
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, datetime.date):
@@ -78,9 +117,26 @@ class DayInput(forms.DateInput):
         return super().format_value(value)
 
 
+def example_day() -> str:
+    return formats.date_format(datetime.date(2026, 11, 23), DAY_FORMAT)
+
+
 class DayField(forms.DateField):
-    """A day typed as the pages show it ("23 Nov 2026", "23 November 2026"), or as ISO (2026-11-23)."""
+    """A day typed as the pages show it ("23 Nov 2026", "23 November 2026", in the page's language or in
+    English), or as ISO (2026-11-23)."""
 
     widget = DayInput
-    input_formats = DAY_INPUT_FORMATS
-    default_error_messages = {"invalid": "Give the day as 23 Nov 2026 (or 2026-11-23)."}
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        day = parse_day(str(value))
+        if day is None:
+            raise ValidationError(
+                gettext("Give the day as %(example)s (or 2026-11-23).") % {"example": example_day()}, code="invalid"
+            )
+        return day

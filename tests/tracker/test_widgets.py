@@ -7,7 +7,7 @@ import re
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import formats, translation
 
 from organizations.models import Organization
 from tracker.forms import DAY_FORMAT, DayField, DayWriter, QuickSelect
@@ -68,3 +68,40 @@ def test_the_day_writer_writes_each_day_as_the_pages_date_format_does():
     assert [write(day) for day in days] == [formats.date_format(day, DAY_FORMAT) for day in days]
     assert write(datetime.date(2007, 9, 6)) == "6 Sep 2007"
     assert write(None) == "—" and write(None, "never") == "never"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("fr", "23 Nov 2026"),  # as a French page shows it
+        ("fr", "23 novembre 2026"),
+        ("fr", "23 nov. 2026"),
+        ("fr", "23 November 2026"),  # English, on a French page too
+        ("es", "23 Nov 2026"),
+        ("es", "23 noviembre 2026"),
+        ("ru", "23 Ноя 2026"),
+        ("ar", "23 نوفمبر 2026"),
+        ("zh-hans", "23 十一月 2026"),
+        ("fr", "2026-11-23"),
+    ],
+)
+def test_a_day_is_typed_as_a_page_in_any_language_shows_it(language, typed):
+    with translation.override(language):
+        assert DayField().clean(typed) == datetime.date(2026, 11, 23)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ru", "ar", "zh-hans"])
+def test_every_day_a_page_shows_is_read_back_the_same(language):
+    field = DayField()
+    with translation.override(language):
+        for month in range(1, 13):
+            day = datetime.date(2026, month, 28)
+            assert field.clean(field.widget.format_value(day)) == day
+
+
+def test_in_french_the_box_and_its_message_speak_french():
+    with translation.override("fr"):
+        html = DayField().widget.render("day", None)
+        assert 'placeholder="p. ex. 23 Nov 2026"' in html
+        with pytest.raises(ValidationError, match="Indiquez le jour sous la forme 23 Nov 2026"):
+            DayField().clean("31 février 2026")
