@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Confidentiality, Participation, Plan, ReviewDecision, Status, StatusEntry
@@ -12,7 +13,7 @@ from tracker.forms import DayField, QuickSelect
 class EvidenceField(forms.CharField):
     """Links, one a line; the model's validator checks each is a web address."""
 
-    widget = forms.Textarea(attrs={"rows": 2, "placeholder": "https://…, one link a line"})
+    widget = forms.Textarea(attrs={"rows": 2, "placeholder": _("https://…, one link a line")})
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -25,21 +26,27 @@ class EvidenceField(forms.CharField):
 class StatusEntryForm(forms.Form):
     # No organization is chosen for the user: of several, they pick one (a single one is a hidden field).
     organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
-        queryset=None, empty_label="Choose the organization", label="On behalf of"
+        queryset=None, empty_label=_("Choose the organization"), label=_("On behalf of")
     )
-    status = forms.ChoiceField(choices=Status.choices)
+    status = forms.ChoiceField(choices=Status.choices, label=_("Status"))
     observations = forms.CharField(
         max_length=StatusEntry.OBSERVATIONS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=f"Programme and status of progress, at most {StatusEntry.OBSERVATIONS_MAX_LENGTH:,} characters.",
+        label=_("Observations"),
+        help_text=format_lazy(
+            _("Programme and status of progress, at most {most} characters."),
+            most=f"{StatusEntry.OBSERVATIONS_MAX_LENGTH:,}",
+        ),
     )
     reported_on = DayField(
-        label="Progress as of",
+        label=_("Progress as of"),
         initial=timezone.localdate,
-        help_text="The day the progress described stood: it decides the stocktaking period the entry counts in.",
+        help_text=_("The day the progress described stood: it decides the stocktaking period the entry counts in."),
     )
-    confidentiality = forms.ChoiceField(choices=Confidentiality.choices, initial=Confidentiality.PARTICIPANTS)
-    evidence = EvidenceField(required=False, label="Evidence links")
+    confidentiality = forms.ChoiceField(
+        choices=Confidentiality.choices, initial=Confidentiality.PARTICIPANTS, label=_("Confidentiality")
+    )
+    evidence = EvidenceField(required=False, label=_("Evidence links"))
     supersedes: "forms.ModelChoiceField[StatusEntry]" = forms.ModelChoiceField(
         queryset=None, required=False, widget=forms.HiddenInput
     )
@@ -71,12 +78,13 @@ class NotApplicableForm(forms.Form):
     """An organization's declaration that an activity open to its kind does not apply to it."""
 
     organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), empty_label=None, label="Organization"
+        queryset=Organization.objects.none(), empty_label=None, label=_("Organization")
     )
     reason = forms.CharField(
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why the activity does not apply to the organization; CTED staff can withdraw the declaration.",
+        label=_("Reason"),
+        help_text=_("Why the activity does not apply to the organization; CTED staff can withdraw the declaration."),
     )
 
     def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any) -> None:

@@ -343,7 +343,8 @@ def _latest_by_organization(activity: Activity, user: Who) -> list[tuple[Organiz
         entries = entries.standing(user).latest_per_activity_and_organization()
     latest = {entry.organization_id: entry for entry in entries.select_related("organization")}
     rows: list[tuple[Organization, str | None, StatusEntry | None]] = [
-        (r.organization, r.role, latest.pop(r.organization_id, None)) for r in activity.responsibilities.all()
+        (r.organization, r.get_role_display(), latest.pop(r.organization_id, None))
+        for r in activity.responsibilities.all()
     ]
     rows += [(entry.organization, None, entry) for entry in latest.values()]
     return rows

@@ -163,3 +163,15 @@ def test_the_plan_page_in_french_has_no_english_left(request, busy, role):
     assert english_left(filtered.content.decode()) == []
     swapped = client.get("/plans/nairobi-2007/", {"q": "passport"}, headers={"hx-request": "true"})
     assert english_left(swapped.content.decode()) == [] and "correspond" in swapped.content.decode()
+
+
+@pytest.mark.parametrize("role", ["staff", "focal_point", "viewer"])
+def test_the_activity_page_in_french_has_no_english_left(request, busy, role, staff):
+    from tests.reports.scenario import accept, nairobi
+
+    accept(log(request.getfixturevalue("focal_point"), "3.2", "ICAO", "completed", "Done."), staff)
+    client = in_french(request.getfixturevalue(role))
+    for number in ("3.2", "3.3", "1.1"):
+        response = client.get(f"/activities/{nairobi(number).pk}/")
+        assert response.status_code == 200
+        assert english_left(response.content.decode()) == [], number
