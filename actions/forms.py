@@ -161,13 +161,18 @@ class ReviewQueueFilter(forms.Form):
     """The review queue narrowed to one plan, one organization, or both (by code and acronym, in the address)."""
 
     plan = forms.ModelChoiceField(
-        queryset=Plan.objects.order_by("code"), to_field_name="code", required=False, empty_label="Every plan"
+        queryset=Plan.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Every plan"),
+        label=_("Plan"),
     )
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.order_by("acronym"),
         to_field_name="acronym",
         required=False,
-        empty_label="Every organization",
+        empty_label=_("Every organization"),
+        label=_("Organization"),
     )
 
     @property

@@ -175,3 +175,18 @@ def test_the_activity_page_in_french_has_no_english_left(request, busy, role, st
         response = client.get(f"/activities/{nairobi(number).pk}/")
         assert response.status_code == 200
         assert english_left(response.content.decode()) == [], number
+
+
+def test_the_review_queue_in_french_has_no_english_left(busy, staff, focal_point):
+    from tests.reports.scenario import nairobi
+
+    correction = log(focal_point, "3.4", "ICAO", "planned", "First.")
+    log(focal_point, "3.4", "ICAO", "in_progress", "Corrected.", supersedes=correction)
+    client = in_french(staff)
+    for query in ({}, {"organization": "ICAO"}, {"organization": "WCO"}):
+        response = client.get("/review/", query)
+        assert response.status_code == 200
+        assert english_left(response.content.decode()) == [], query
+    waiting = nairobi("3.2").status_entries.get(review_state="submitted")
+    reviewed = client.post(f"/review/{waiting.pk}/", {"decision": "accept"}, headers={"hx-request": "true"})
+    assert english_left(reviewed.content.decode()) == [] and "Acceptée" in reviewed.content.decode()
