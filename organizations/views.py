@@ -141,6 +141,7 @@ class FocalPointDetailsForm(forms.ModelForm):
     class Meta:
         model = FocalPoint
         fields = ["name", "title", "email", "phone"]
+        labels = {"name": _("Name"), "title": _("Job title"), "email": _("E-mail address"), "phone": _("Phone")}
 
 
 # --- People: invitations and closing accounts (CTED staff) ---

@@ -190,3 +190,12 @@ def test_the_review_queue_in_french_has_no_english_left(busy, staff, focal_point
     waiting = nairobi("3.2").status_entries.get(review_state="submitted")
     reviewed = client.post(f"/review/{waiting.pk}/", {"decision": "accept"}, headers={"hx-request": "true"})
     assert english_left(reviewed.content.decode()) == [] and "Acceptée" in reviewed.content.decode()
+
+
+@pytest.mark.parametrize("role", ["staff", "focal_point", "viewer"])
+def test_the_organization_pages_in_french_have_no_english_left(request, busy, role):
+    client = in_french(request.getfixturevalue(role))
+    for path in ("/organizations/", "/organizations/ICAO/", "/organizations/WCO/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert english_left(response.content.decode()) == [], path
