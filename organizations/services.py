@@ -174,19 +174,18 @@ def profile_of(user: User) -> Profile:
 def profile_update(*, user: User, mail: str, language: str | None = None) -> Profile:
     """Save what ``user`` wants by e-mail (reminders only, or reminders and digests) and, when given, the
     language they read ("": none chosen, their browser's)."""
-    profile = profile_of(user)
-    profile.mail = mail
-    if language is not None:
-        profile.language = language
-    profile.full_clean()
-    profile.save()
-    return profile
+    return _profile_saved(user, mail=mail, **({} if language is None else {"language": language}))
 
 
 def language_choose(*, user: User, language: str) -> Profile:
     """Save the language ``user`` reads the site and their e-mails in (one of settings.LANGUAGES)."""
+    return _profile_saved(user, language=language)
+
+
+def _profile_saved(user: User, **choices: str) -> Profile:
     profile = profile_of(user)
-    profile.language = language
+    for name, value in choices.items():
+        setattr(profile, name, value)
     profile.full_clean()
     profile.save()
     return profile

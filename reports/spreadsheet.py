@@ -417,6 +417,7 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
         .prefetch_related("responsibilities", "open_kinds")
     }
     seen: dict[tuple[str, str], int] = {}
+    statuses, confidentialities = _names(Status), _names(Confidentiality)  # read once, not per row
     for number, cells in raw:
         status_text = _text(cells.get("Status"))
         observations = _text(cells.get("Observations"))
@@ -433,7 +434,7 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
             seen,
             lambda a: permissions.may_log(author, organization=organization, activity=a),
         )
-        status = _names(Status).get(status_text.lower())
+        status = statuses.get(status_text.lower())
         if status is None:
             errors.append(f"“{status_text}” is not a status; use one of: {', '.join(_labels(Status))}.")
         if not observations:
@@ -448,7 +449,7 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
             errors.append(str(error))
             reported_on = today
         confidentiality_text = _text(cells.get("Confidentiality")) or Confidentiality.PARTICIPANTS
-        confidentiality = _names(Confidentiality).get(confidentiality_text.lower())
+        confidentiality = confidentialities.get(confidentiality_text.lower())
         if confidentiality is None:
             errors.append(f"“{confidentiality_text}” is not a confidentiality: public, participants or restricted.")
         evidence = [link for link in re.split(r"\s+", _text(cells.get("Evidence links"))) if link]

@@ -1,5 +1,8 @@
 """Small helpers that many test modules share: the shipped plan's activities and what was written."""
 
+import re
+from pathlib import Path
+
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -70,3 +73,19 @@ def backdate(entries, when) -> None:
 def body(response) -> bytes:
     """What a response carries, whether it came whole or streamed (a CSV, a stored file)."""
     return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def catalogue_messages(catalogue: Path) -> list[tuple[str, str]]:
+    """Each (message, translation) pair of a gettext catalogue, a plural as two pairs; a message written
+    over several quoted lines is read whole, however the tool that wrote it wrapped it."""
+    pairs = []
+    for block in catalogue.read_text().split("\n\n"):
+        strings = {
+            key: "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', body))
+            for key, body in re.findall(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block, re.M)
+        }
+        if strings.get("msgid"):
+            pairs.append((strings["msgid"], strings.get("msgstr") or strings.get("msgstr[0]", "")))
+            if "msgid_plural" in strings:
+                pairs.append((strings["msgid_plural"], strings.get("msgstr[1]", "")))
+    return [(message.replace('\\"', '"'), translated.replace('\\"', '"')) for message, translated in pairs]

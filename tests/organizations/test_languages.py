@@ -13,6 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 from organizations.models import Profile
+from tests.helpers import catalogue_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -155,11 +156,8 @@ IGNORED = ["--ignore", ".venv/*", "--ignore", "node_modules/*", "--ignore", "tes
 
 
 def msgids(catalogue: Path) -> set[str]:
-    """The messages of a catalogue (a plural by its singular)."""
-    text = catalogue.read_text()
-    # A message may be written over several quoted lines, wrapped as the tool that wrote it chose.
-    found = re.findall(r'^msgid ((?:".*"\n)+)', text, flags=re.MULTILINE)
-    return {"".join(re.findall(r'"(.*)"', lines)) for lines in found} - {""}
+    """The messages of a catalogue (each plural form of one counted apart)."""
+    return {message for message, _ in catalogue_messages(catalogue)}
 
 
 def test_each_of_the_other_languages_has_its_catalogue():

@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.helpers import catalogue_messages
 from tests.reports.scenario import give_back, log, new_cycle
 
 pytestmark = pytest.mark.django_db
@@ -30,18 +31,7 @@ INTERFACE_TAGS = {"nav", "button", "th", "label", "h1", "h2", "legend", "caption
 
 def messages() -> list[tuple[str, str]]:
     """Each (English, French) pair of the catalogue, plurals as two pairs."""
-    text = CATALOGUE.read_text()
-    pairs = []
-    for block in text.split("\n\n"):
-        strings = {
-            key: "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', body))
-            for key, body in re.findall(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block, re.M)
-        }
-        if strings.get("msgid"):
-            pairs.append((strings["msgid"], strings.get("msgstr") or strings.get("msgstr[0]", "")))
-            if "msgid_plural" in strings:
-                pairs.append((strings["msgid_plural"], strings.get("msgstr[1]", "")))
-    return [(english.replace('\\"', '"'), french.replace('\\"', '"')) for english, french in pairs]
+    return catalogue_messages(CATALOGUE)
 
 
 def fragments(message: str) -> list[str]:
