@@ -12,6 +12,7 @@ from actions.models import (
     StatusEntry,
     Theme,
 )
+from tracker.translation_admin import TranslationsAdmin
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -34,7 +35,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(TranslationsAdmin):
     list_display = ["code", "title", "venue", "adopted_on", "objective_count", "activity_count"]
     search_fields = ["code", "title", "venue", "meeting"]
     prepopulated_fields = {"code": ["title"]}
@@ -84,7 +85,7 @@ class ActivityInline(admin.TabularInline):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(TranslationsAdmin):
     list_display = ["number", "short_text", "plan", "activity_count"]
     list_display_links = ["number", "short_text"]
     list_filter = ["plan"]
@@ -119,7 +120,7 @@ class ActivityOpenKindInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(TranslationsAdmin):
     list_display = ["number", "short_text", "plan", "responsible_text"]
     list_filter = [
         "plan",

@@ -33,6 +33,7 @@ from actions.choices import ReviewState as ReviewState
 from actions.choices import Status as Status
 from actions.permissions import Who
 from organizations.models import Organization, OrganizationKind
+from tracker.translations import Translatable
 
 # --- Reads: one queryset method per screen or rule, beside the models they read ---
 
@@ -363,7 +364,7 @@ class PlanManager(models.Manager["Plan"]):
         return self.get(code=code)
 
 
-class Plan(models.Model):
+class Plan(Translatable):
     code = models.SlugField(max_length=50, unique=True, help_text="Stable identifier, e.g. nairobi-2007.")
     title = models.CharField(max_length=300)
     meeting = models.TextField(blank=True, help_text="The meeting that adopted the plan.")
@@ -385,6 +386,8 @@ class Plan(models.Model):
 
     objects = PlanManager.from_queryset(PlanQuerySet)()
 
+    translated_fields = ("title",)
+
     class Meta:
         # The latest adopted first; a plan not yet adopted last, on every database.
         ordering = [F("adopted_on").desc(nulls_last=True), "code"]
@@ -394,6 +397,9 @@ class Plan(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
+
+    def original_language(self) -> str:
+        return self.language
 
     def reporters(self, *, on: datetime.date | None = None, as_of: datetime.datetime | None = None) -> "Reporters":
         """Who is expected to report on each activity of this plan, and who declared it not applicable.
@@ -536,7 +542,7 @@ class ObjectiveManager(models.Manager["Objective"]):
         return self.get(plan__code=plan_code, number=number)
 
 
-class Objective(models.Model):
+class Objective(Translatable):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200, blank=True, help_text="A section heading, where the source has one.")
@@ -544,6 +550,8 @@ class Objective(models.Model):
     note = models.TextField(blank=True)
 
     objects = ObjectiveManager()
+
+    translated_fields = ("title", "text")
 
     class Meta:
         ordering = ["plan_id", "number"]
@@ -558,6 +566,9 @@ class Objective(models.Model):
         return (self.plan.code, self.number)
 
     natural_key.dependencies = ["actions.plan"]  # type: ignore[attr-defined]
+
+    def original_language(self) -> str:
+        return self.plan.language if self.plan_id else settings.LANGUAGE_CODE
 
 
 class ThemeManager(models.Manager["Theme"]):
@@ -594,7 +605,7 @@ class ActivityManager(models.Manager["Activity"]):
         return self.get(plan__code=plan_code, number=number)
 
 
-class Activity(models.Model):
+class Activity(Translatable):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="activities")
     number = models.CharField(max_length=9, validators=[activity_number_validator])
@@ -626,6 +637,8 @@ class Activity(models.Model):
 
     objects = ActivityManager.from_queryset(ActivityQuerySet)()
 
+    translated_fields = ("text", "responsible_text")
+
     class Meta:
         ordering = ["plan_id", "number_major", "number_minor"]
         verbose_name_plural = "activities"
@@ -644,6 +657,9 @@ class Activity(models.Model):
         return (self.plan.code, self.number)
 
     natural_key.dependencies = ["actions.plan", "actions.objective"]  # type: ignore[attr-defined]
+
+    def original_language(self) -> str:
+        return self.plan.language if self.plan_id else settings.LANGUAGE_CODE
 
     def is_open_to(self, organization: Organization) -> bool:
         """Whether ``organization`` may report on this activity (uses prefetched relations)."""
@@ -669,6 +685,7 @@ class Activity(models.Model):
         return terms
 
     def clean(self) -> None:
+        super().clean()
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
             raise ValidationError({"objective": "The objective belongs to another plan."})
         if self.objective_id and self.number and ACTIVITY_NUMBER.match(self.number):

@@ -3,6 +3,7 @@ from django.db import models
 
 from organizations import services
 from organizations.models import ApiToken, FocalPoint, Organization
+from tracker.translation_admin import TranslationsAdmin
 
 
 class FocalPointInline(admin.TabularInline):
@@ -13,7 +14,7 @@ class FocalPointInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(TranslationsAdmin):
     list_display = ["acronym", "name", "kind", "parent"]
     list_filter = ["kind"]
     search_fields = ["acronym", "name"]

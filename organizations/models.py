@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.roles import Role, user_role
+from tracker.translations import Translatable
 
 
 class OrganizationKind(models.TextChoices):
@@ -57,7 +58,7 @@ class OrganizationManager(models.Manager["Organization"]):
         return self.get(acronym=acronym)
 
 
-class Organization(models.Model):
+class Organization(Translatable):
     acronym = models.CharField(max_length=32, unique=True, validators=[acronym_validator])
     name = models.CharField(max_length=255)
     kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
@@ -65,6 +66,10 @@ class Organization(models.Model):
     website = models.URLField(blank=True)
 
     objects = OrganizationManager.from_queryset(OrganizationQuerySet)()
+
+    # Names are kept as the organization gives them in English; a name in another language is the
+    # organization's own where it has one, entered by staff.
+    translated_fields = ("name",)
 
     class Meta:
         ordering = ["acronym"]

@@ -4,13 +4,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
+from django.utils import translation
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import parsers
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from tracker.caching import kept_in_cache
+from tracker.translations import LANGUAGE_CODES, Translatable, language_code
 
 # How long a list's count is kept at most, whatever its version says (a belt: a renamed plan or
 # organization changes a filter's rows without changing the version).
@@ -186,3 +190,75 @@ def declare_error_responses(result: dict, generator: Any, request: Any, public: 
                     response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
             operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+def requested_language(request: Any) -> str:
+    """The language an API reader asks the texts in: ``?lang=`` if given (one of LANGUAGES, else a 400
+    naming them), otherwise the request's (Accept-Language, or the signed-in user's choice)."""
+    asked = request.query_params.get("lang") if request is not None else None
+    if asked is None:
+        return language_code(translation.get_language())
+    if asked not in LANGUAGE_CODES:
+        raise ValidationError(
+            {
+                "lang": [
+                    _("“%(value)s” is not a language of the tracker; use one of %(languages)s.")
+                    % {"value": asked, "languages": ", ".join(LANGUAGE_CODES)}
+                ]
+            }
+        )
+    return asked
+
+
+LANGUAGE_PARAMETER = OpenApiParameter(
+    "lang",
+    str,
+    enum=LANGUAGE_CODES,
+    description=(
+        "The language to add the texts' unofficial translation in (`translation`); the texts themselves "
+        "stay as adopted. Without it, the language of the Accept-Language header. Error messages are "
+        "written in it too."
+    ),
+)
+
+
+class ContentLanguage:
+    """A view of the plans' texts: ``?lang=`` is checked (once the reader is known) before anything is
+    read, and the answer, its error messages included, is written in it."""
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # who asks first: 401 before 400
+        language = requested_language(request)
+        if "lang" in request.query_params:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+
+
+TRANSLATION_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": (
+        "The texts' unofficial translation into the language asked for (`lang`, or Accept-Language), "
+        "with that language: null when they are asked in the language they were adopted in, or have no "
+        "translation into it."
+    ),
+    "properties": {"language": {"type": "string", "enum": LANGUAGE_CODES}},
+    "required": ["language"],
+    "additionalProperties": {"type": "string"},
+}
+
+
+@extend_schema_field(TRANSLATION_SCHEMA)
+class TranslationField(serializers.Field):
+    """A row's unofficial translation into the requested language, ``{"language": …, field: text}``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Translatable) -> dict[str, str] | None:
+        return translation_of(value, requested_language(self.context.get("request")))
+
+
+def translation_of(row: Translatable, language: str) -> dict[str, str] | None:
+    texts = row.translation_into(language)
+    return {"language": language, **texts} if texts else None

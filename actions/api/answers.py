@@ -17,15 +17,18 @@ from typing import Any
 from django.core.cache import cache
 
 from actions import generation, permissions
+from tracker.api import requested_language
 
 logger = logging.getLogger(__name__)
 
 
 def key(request, activity_id: str, suffix: str | None) -> str:
-    # The suffix (``12.json``) is written into the answer's own link: an answer per suffix.
+    # The suffix (``12.json``) is written into the answer's own link: an answer per suffix; and one per
+    # language asked, which the translation is in.
     kind, organization = permissions.readership(request.user)
     where = request.build_absolute_uri("/")
-    return f"api:answers:activity:{activity_id}:{suffix or ''}:{kind}:{organization}:{where}"
+    language = requested_language(request)
+    return f"api:answers:activity:{activity_id}:{suffix or ''}:{kind}:{organization}:{where}:{language}"
 
 
 # What ``read`` found out: where to keep the answer, and the generation it will be read under.

@@ -18,6 +18,7 @@ from actions.models import (
     StatusEntryReview,
 )
 from organizations.models import Organization, OrganizationKind
+from tracker.api import TranslationField, requested_language, translation_of
 
 
 class ResponsibilitySerializer(serializers.ModelSerializer):
@@ -45,6 +46,10 @@ class ActivitySerializer(serializers.ModelSerializer):
         allow_null=True, read_only=True, help_text="When the most recent entry was logged."
     )
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    language = serializers.CharField(
+        source="plan.language", read_only=True, help_text="The language the texts were adopted in (the plan's)."
+    )
+    translation = TranslationField()
 
     class Meta:
         model = Activity
@@ -57,6 +62,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "text",
             "responsible_text",
             "note",
+            "language",
+            "translation",
             "organizations",
             "responsibilities",
             "open_to",
@@ -79,6 +86,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         field walk took two thirds of an API page of 100 activities. The declared fields stay the
         contract (the schema) and write the values that need formatting."""
         fields = self.fields
+        language = requested_language(self.context.get("request"))
         last_update = activity.last_update  # type: ignore[attr-defined]  # annotated by with_progress
         return {
             "id": activity.pk,
@@ -89,6 +97,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "text": activity.text,
             "responsible_text": activity.responsible_text,
             "note": activity.note,
+            "language": activity.plan.language,
+            "translation": translation_of(activity, language),
             "organizations": self.get_organizations(activity),
             "responsibilities": [{"organization": acronym, "role": role} for acronym, role in activity.named_pairs],
             "open_to": self.get_open_to(activity),
@@ -101,16 +111,18 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class ObjectiveSerializer(serializers.ModelSerializer):
     activity_count = serializers.IntegerField(read_only=True)
+    translation = TranslationField()
 
     class Meta:
         model = Objective
-        fields = ["number", "title", "text", "note", "activity_count"]
+        fields = ["number", "title", "text", "note", "translation", "activity_count"]
 
 
 class PlanSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:plan-detail", lookup_field="code")
     objective_count = serializers.IntegerField(read_only=True)
     activity_count = serializers.IntegerField(read_only=True)
+    translation = TranslationField()
 
     class Meta:
         model = Plan
@@ -125,6 +137,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "review_interval_months",
             "review_note",
             "language",
+            "translation",
             "objective_count",
             "activity_count",
         ]

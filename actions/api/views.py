@@ -1,5 +1,5 @@
 from django.db.models import Count, Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,10 +26,13 @@ from actions.models import (
     with_relations_read,
 )
 from actions.services import status_entry_log, status_entry_review
-from tracker.api import service_errors
+from tracker.api import LANGUAGE_PARAMETER, ContentLanguage, service_errors
 
 
-class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[LANGUAGE_PARAMETER]), retrieve=extend_schema(parameters=[LANGUAGE_PARAMETER])
+)
+class PlanViewSet(ContentLanguage, viewsets.ReadOnlyModelViewSet):
     """Adopted plans of action; a plan's detail lists its objectives."""
 
     lookup_field = "code"
@@ -59,7 +62,10 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(ParticipantSerializer(page, many=True).data)
 
 
-class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[LANGUAGE_PARAMETER]), retrieve=extend_schema(parameters=[LANGUAGE_PARAMETER])
+)
+class ActivityViewSet(ContentLanguage, viewsets.ReadOnlyModelViewSet):
     """Activities of the plans, in natural order (1.9 < 1.10 < 2.1), with their overall status."""
 
     serializer_class = ActivitySerializer

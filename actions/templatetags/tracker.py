@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
 from actions.display import STATUS_COLOURS, STATUS_ORDER, status_css_name, status_label
 from actions.models import Confidentiality, ReviewState
 from tracker.forms import DayWriter
+from tracker.translations import Shown, Translatable
 
 register = template.Library()
 
@@ -103,11 +105,50 @@ def status_legend(distribution: dict):
     return format_html_join("", '<li><span class="swatch fill-{}"></span>{} <strong>{}</strong></li>', items)
 
 
+def shows_originals(context: template.Context) -> bool:
+    """Whether the reader asked for the texts as adopted rather than their unofficial translations."""
+    request = context.get("request")
+    return request is not None and request.GET.get("original") == "1"
+
+
+def _shown(context: template.Context, obj: Translatable, field: str, original: str | None) -> Shown:
+    return obj.shown(field, original if shows_originals(context) else None, original=original)
+
+
+def _unofficial_mark() -> str:
+    """Follows a text shown in an unofficial translation: says so, and leads to the original."""
+    return format_html(
+        ' <a class="unofficial" href="?original=1" title="{}">{}</a>',
+        gettext("Show the texts as adopted"),
+        gettext("unofficial translation"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def plan_text(context: template.Context, obj: Translatable, field: str, original: str = "", words: int = 0):
+    """``obj``'s ``field`` (a plan's title, an objective's or an activity's text) in the page's language
+    where staff gave it an unofficial translation, marked as one with the original a click away; else the
+    text as adopted. Either way in an element that says its language. ``original`` is the plan's language,
+    where the page knows it (saves reading the plan of each activity); ``words`` shortens the text."""
+    shown = _shown(context, obj, field, original or None)
+    text = Truncator(shown.text).words(words) if words else shown.text
+    html = format_html('<span lang="{}">{}</span>', shown.language, text)
+    return html + _unofficial_mark() if shown.translated else html
+
+
+@register.simple_tag
+def organization_name(organization: Translatable) -> SafeString:
+    """An organization's name in the page's language where staff gave it (the organization's own name in
+    that language, not marked as a translation), else as it gives it in English."""
+    shown = organization.shown("name")
+    return format_html('<span lang="{}">{}</span>', shown.language, shown.text)
+
+
 URL_PLACEHOLDER = 987654321  # an id no activity has, replaced by each activity's in its reversed address
 ACTIVITY_ROW = """<tr>
 <td data-label="{{no}}"><a href="{url}">{number}</a></td>
-<td data-label="{{activity}}" lang="{lang}"><a class="plain" href="{url}">{text}</a></td>
-<td data-label="{{responsible}}"><span lang="{lang}">{responsible}</span>{organizations}</td>
+<td data-label="{{activity}}"><a class="plain" href="{url}" lang="{text_lang}">{text}</a>{text_mark}</td>
+<td data-label="{{responsible}}"><span lang="{resp_lang}">{responsible}</span>{resp_mark}{organizations}</td>
 <td data-label="{{status}}">{status}</td>
 <td data-label="{{last_update}}">{last_update}</td>
 </tr>
@@ -144,10 +185,15 @@ def activity_rows(context: template.Context, activities: Iterable[Any]) -> SafeS
             last_update=gettext("Last update"),
         )
     row = page["activity_rows_row"]
-    # The plan's texts are in the language it was adopted in, whatever the page's (the rows of one plan).
-    language = escape(context["plan"].language)
+    # The plan's texts are in the language it was adopted in, whatever the page's (the rows of one plan),
+    # or in an unofficial translation into the page's, marked as one.
+    original = context["plan"].language
+    wanted = original if shows_originals(context) else None
+    mark = _unofficial_mark()
     rows = []
     for activity in activities:
+        text = activity.shown("text", wanted, original=original)
+        responsible = activity.shown("responsible_text", wanted, original=original)
         named = []
         for acronym in activity.named_acronyms:
             if acronym not in links:
@@ -161,9 +207,12 @@ def activity_rows(context: template.Context, activities: Iterable[Any]) -> SafeS
             row.format(
                 url=activity_url.replace(str(URL_PLACEHOLDER), str(activity.pk)),
                 number=escape(activity.number),
-                text=escape(activity.text),
-                responsible=escape(activity.responsible_text or ""),
-                lang=language,
+                text=escape(text.text),
+                text_lang=text.language,
+                text_mark=mark if text.translated else "",
+                responsible=escape(responsible.text or ""),
+                resp_lang=responsible.language,
+                resp_mark=mark if responsible.translated and responsible.text else "",
                 organizations=f'<div class="orgs">{" ".join(named)}</div>' if named else "",
                 status=badges[activity.status],
                 last_update=last_update,

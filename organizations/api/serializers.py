@@ -2,6 +2,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from organizations.models import ApiToken, FocalPoint, Organization
+from tracker.api import TranslationField
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -12,10 +13,11 @@ class OrganizationSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The acronym of the organization it is part of.",
     )
+    translation = TranslationField()
 
     class Meta:
         model = Organization
-        fields = ["acronym", "url", "name", "kind", "parent", "website"]
+        fields = ["acronym", "url", "name", "translation", "kind", "parent", "website"]
 
 
 class FocalPointSerializer(serializers.ModelSerializer):

@@ -16,7 +16,7 @@ from organizations.api.serializers import (
 )
 from organizations.models import ApiToken, Organization
 from organizations.roles import Role, user_role
-from tracker.api import PARSER_CLASSES
+from tracker.api import LANGUAGE_PARAMETER, PARSER_CLASSES, ContentLanguage
 from tracker.client_ip import client_ip
 from tracker.lockout import cooloff_minutes, lockout_message
 
@@ -30,7 +30,10 @@ class AuthRateThrottle(ScopedRateThrottle):
         return client_ip(request) or super().get_ident(request)
 
 
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[LANGUAGE_PARAMETER]), retrieve=extend_schema(parameters=[LANGUAGE_PARAMETER])
+)
+class OrganizationViewSet(ContentLanguage, viewsets.ReadOnlyModelViewSet):
     """The organizations that answer for activities, and (in the detail) their focal points."""
 
     lookup_field = "acronym"

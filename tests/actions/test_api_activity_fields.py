@@ -24,6 +24,8 @@ def expected(activity: Activity) -> dict:
         "text": activity.text,
         "responsible_text": activity.responsible_text,
         "note": activity.note,
+        "language": activity.plan.language,
+        "translation": None,  # asked in English, the texts' own language
         "organizations": [r.organization.acronym for r in named],
         "responsibilities": [{"organization": r.organization.acronym, "role": r.role} for r in named],
         "open_to": sorted(activity.open_kinds.values_list("kind", flat=True)),

@@ -156,7 +156,7 @@ def test_the_plan_page_rows_escape_what_people_typed_and_link_each_organization(
         assert "<script>alert" not in html and "<i>All</i>" not in html
         assert (
             f'<td data-label="No."><a href="/activities/{activity.pk}/">{activity.number}</a></td>\n'
-            f'<td data-label="Activity" lang="en"><a class="plain" href="/activities/{activity.pk}/">'
+            f'<td data-label="Activity"><a class="plain" href="/activities/{activity.pk}/" lang="en">'
             "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</a></td>\n"
             '<td data-label="Responsible"><span lang="en">&lt;i&gt;All&lt;/i&gt;</span><div class="orgs">'
             '<a href="/organizations/A&amp;B/">A&amp;B</a></div></td>\n'

@@ -12,7 +12,7 @@ def test_organizations_list_every_organization_with_its_kind_and_parent(api):
     assert body["count"] == 22
     assert by_acronym["CTED"]["parent"] == "CTC"
     assert by_acronym["ICAO"]["kind"] == "international"
-    assert set(by_acronym["ICAO"]) == {"acronym", "url", "name", "kind", "parent", "website"}
+    assert set(by_acronym["ICAO"]) == {"acronym", "url", "name", "translation", "kind", "parent", "website"}
 
 
 def test_organizations_filter_by_kind(api):
