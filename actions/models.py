@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Left, RowNumber, StrIndex, Substr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from actions import generation, permissions
 
@@ -365,23 +366,36 @@ class PlanManager(models.Manager["Plan"]):
 
 
 class Plan(Translatable):
-    code = models.SlugField(max_length=50, unique=True, help_text="Stable identifier, e.g. nairobi-2007.")
-    title = models.CharField(max_length=300)
-    meeting = models.TextField(blank=True, help_text="The meeting that adopted the plan.")
-    venue = models.CharField(max_length=200, blank=True)
-    adopted_on = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=300, blank=True, help_text="The document the text is taken from.")
-    review_interval_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="How often progress is reviewed; empty when the plan says 'regularly'."
+    code = models.SlugField(
+        max_length=50, unique=True, help_text=_("Stable identifier, e.g. nairobi-2007."), verbose_name=_("code")
     )
-    review_note = models.CharField(max_length=300, blank=True, help_text="How the plan itself says it is reviewed.")
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    meeting = models.TextField(blank=True, help_text=_("The meeting that adopted the plan."), verbose_name=_("meeting"))
+    venue = models.CharField(max_length=200, blank=True, verbose_name=_("venue"))
+    adopted_on = models.DateField(null=True, blank=True, verbose_name=_("adopted on"))
+    source = models.CharField(
+        max_length=300, blank=True, help_text=_("The document the text is taken from."), verbose_name=_("source")
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("How often progress is reviewed; empty when the plan says 'regularly'."),
+        verbose_name=_("review interval months"),
+    )
+    review_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("How the plan itself says it is reviewed."),
+        verbose_name=_("review note"),
+    )
     # The language the plan was adopted in: its texts are marked as written in it on every page (a
     # screen reader reads them in it; a page in another language does not pass them off as its own).
     language = models.CharField(
         max_length=10,
         choices=settings.LANGUAGES,
         default="en",
-        help_text="The language the plan was adopted in, in which its texts here are written.",
+        help_text=_("The language the plan was adopted in, in which its texts here are written."),
+        verbose_name=_("language"),
     )
 
     objects = PlanManager.from_queryset(PlanQuerySet)()
@@ -543,11 +557,13 @@ class ObjectiveManager(models.Manager["Objective"]):
 
 
 class Objective(Translatable):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")
-    number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=200, blank=True, help_text="A section heading, where the source has one.")
-    text = models.TextField()
-    note = models.TextField(blank=True)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("plan"))
+    number = models.PositiveSmallIntegerField(verbose_name=_("number"))
+    title = models.CharField(
+        max_length=200, blank=True, help_text=_("A section heading, where the source has one."), verbose_name=_("title")
+    )
+    text = models.TextField(verbose_name=_("text"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
 
     objects = ObjectiveManager()
 
@@ -577,8 +593,8 @@ class ThemeManager(models.Manager["Theme"]):
 
 
 class Theme(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
 
     objects = ThemeManager()
 
@@ -595,7 +611,7 @@ class Theme(models.Model):
 ACTIVITY_NUMBER_PATTERN = r"^[0-9]{1,4}\.[0-9]{1,4}$"
 ACTIVITY_NUMBER = re.compile(ACTIVITY_NUMBER_PATTERN)
 activity_number_validator = RegexValidator(
-    ACTIVITY_NUMBER_PATTERN, "An activity number is the objective's number, a dot and the item's: 3.2."
+    ACTIVITY_NUMBER_PATTERN, _("An activity number is the objective’s number, a dot and the item’s: 3.2.")
 )
 _DOT = StrIndex("number", models.Value("."))
 
@@ -606,24 +622,34 @@ class ActivityManager(models.Manager["Activity"]):
 
 
 class Activity(Translatable):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="activities")
-    number = models.CharField(max_length=9, validators=[activity_number_validator])
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities", verbose_name=_("plan"))
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="activities", verbose_name=_("objective")
+    )
+    number = models.CharField(max_length=9, validators=[activity_number_validator], verbose_name=_("number"))
     # Natural order (1.9 < 1.10 < 2.1, 9.2 < 10.1), computed by the database from the number.
     number_major = models.GeneratedField(
         expression=Cast(Left("number", _DOT - 1), models.IntegerField()),
         output_field=models.IntegerField(),
         db_persist=True,
+        verbose_name=_("number major"),
     )
     number_minor = models.GeneratedField(
         expression=Cast(Substr("number", _DOT + 1), models.IntegerField()),
         output_field=models.IntegerField(),
         db_persist=True,
+        verbose_name=_("number minor"),
     )
-    text = models.TextField()
-    responsible_text = models.TextField(blank=True, help_text='The "Organization/Body" text of the source, verbatim.')
-    note = models.TextField(blank=True, help_text="Editorial remarks that are not part of the adopted text.")
-    due_date = models.DateField(null=True, blank=True)
+    text = models.TextField(verbose_name=_("text"))
+    responsible_text = models.TextField(
+        blank=True,
+        help_text=_('The "Organization/Body" text of the source, verbatim.'),
+        verbose_name=_("responsible text"),
+    )
+    note = models.TextField(
+        blank=True, help_text=_("Editorial remarks that are not part of the adopted text."), verbose_name=_("note")
+    )
+    due_date = models.DateField(null=True, blank=True, verbose_name=_("due date"))
     # Set on the plan page's rows by with_named_acronyms: the organizations named, leads first.
     named_acronyms: list[str]
     # Set on the API's activities by with_relations_read.
@@ -631,9 +657,9 @@ class Activity(Translatable):
     open_to_kinds: list[str]
     theme_slugs: list[str]
     organizations: "models.ManyToManyField[Organization, Responsibility]" = models.ManyToManyField(
-        Organization, through="Responsibility", related_name="activities", blank=True
+        Organization, through="Responsibility", related_name="activities", blank=True, verbose_name=_("organizations")
     )
-    themes = models.ManyToManyField(Theme, related_name="activities", blank=True)
+    themes = models.ManyToManyField(Theme, related_name="activities", blank=True, verbose_name=_("themes"))
 
     objects = ActivityManager.from_queryset(ActivityQuerySet)()
 
@@ -641,7 +667,7 @@ class Activity(Translatable):
 
     class Meta:
         ordering = ["plan_id", "number_major", "number_minor"]
-        verbose_name_plural = "activities"
+        verbose_name_plural = _("activities")
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="activity_number_unique_in_plan"),
         ]
@@ -687,12 +713,12 @@ class Activity(Translatable):
     def clean(self) -> None:
         super().clean()
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
-            raise ValidationError({"objective": "The objective belongs to another plan."})
+            raise ValidationError({"objective": _("The objective belongs to another plan.")})
         if self.objective_id and self.number and ACTIVITY_NUMBER.match(self.number):
             major = int(self.number.split(".")[0])
             if major != self.objective.number:
                 n = self.objective.number
-                raise ValidationError({"number": f"An activity of objective {n} is numbered {n}.N."})
+                raise ValidationError({"number": _("An activity of objective %(n)s is numbered %(n)s.N.") % {"n": n}})
 
 
 class ResponsibilityManager(models.Manager["Responsibility"]):
@@ -701,15 +727,21 @@ class ResponsibilityManager(models.Manager["Responsibility"]):
 
 
 class Responsibility(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="responsibilities")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="responsibilities")
-    role = models.CharField(max_length=10, choices=ResponsibilityRole.choices, default=ResponsibilityRole.LEAD)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="responsibilities", verbose_name=_("activity")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("organization")
+    )
+    role = models.CharField(
+        max_length=10, choices=ResponsibilityRole.choices, default=ResponsibilityRole.LEAD, verbose_name=_("role")
+    )
 
     objects = ResponsibilityManager()
 
     class Meta:
         ordering = ["activity_id", "role", "organization__acronym"]
-        verbose_name_plural = "responsibilities"
+        verbose_name_plural = _("responsibilities")
         constraints = [
             models.UniqueConstraint(fields=["activity", "organization"], name="responsibility_unique"),
             models.CheckConstraint(
@@ -738,15 +770,17 @@ class ActivityOpenKind(models.Model):
     sub-regional organization.
     """
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="open_kinds")
-    kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="open_kinds", verbose_name=_("activity")
+    )
+    kind = models.CharField(max_length=20, choices=OrganizationKind.choices, verbose_name=_("kind"))
 
     objects = ActivityOpenKindManager()
 
     class Meta:
         ordering = ["activity_id", "kind"]
-        verbose_name = "kind the activity is open to"
-        verbose_name_plural = "kinds the activity is open to"
+        verbose_name = _("kind the activity is open to")
+        verbose_name_plural = _("kinds the activity is open to")
         constraints = [
             models.UniqueConstraint(fields=["activity", "kind"], name="activity_open_kind_unique"),
             models.CheckConstraint(
@@ -809,16 +843,18 @@ class Participation(models.Model):
     report on it, unless it declared the activity not applicable.
     """
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="participations")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="participations")
-    joined_on = models.DateField("joined")
-    left_on = models.DateField("left", null=True, blank=True)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="participations", verbose_name=_("plan"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="participations", verbose_name=_("organization")
+    )
+    joined_on = models.DateField(_("joined"))
+    left_on = models.DateField(_("left"), null=True, blank=True)
 
     objects = ParticipationManager.from_queryset(ParticipationQuerySet)()
 
     class Meta:
         ordering = ["plan_id", "organization__acronym"]
-        verbose_name = "participant"
+        verbose_name = _("participant")
         constraints = [
             models.UniqueConstraint(fields=["plan", "organization"], name="participation_unique"),
             models.CheckConstraint(
@@ -837,7 +873,7 @@ class Participation(models.Model):
 
     def clean(self) -> None:
         if self.left_on and self.joined_on and self.left_on < self.joined_on:
-            raise ValidationError({"left_on": "An organization leaves a plan after it joined."})
+            raise ValidationError({"left_on": _("An organization leaves a plan after it joined.")})
 
 
 class NotApplicableQuerySet(models.QuerySet["NotApplicable"]):
@@ -854,21 +890,32 @@ class NotApplicable(models.Model):
     Kept when withdrawn (by CTED staff, or by the organization): the history shows both.
     """
 
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="not_applicable")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="not_applicable")
-    reason = models.TextField(max_length=2000, validators=[MaxLengthValidator(2000)])
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    declared_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, related_name="not_applicable", verbose_name=_("activity")
     )
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="not_applicable", verbose_name=_("organization")
+    )
+    reason = models.TextField(max_length=2000, validators=[MaxLengthValidator(2000)], verbose_name=_("reason"))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("declared by")
+    )
+    declared_at = models.DateTimeField(auto_now_add=True, verbose_name=_("declared at"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("withdrawn at"))
 
     objects = NotApplicableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-declared_at", "-pk"]
-        verbose_name = "not-applicable declaration"
+        verbose_name = _("not-applicable declaration")
         constraints = [
             models.UniqueConstraint(
                 fields=["activity", "organization"],
@@ -887,17 +934,19 @@ EVIDENCE_MAX_LINKS = 10
 def validate_evidence(value: object) -> None:
     """Evidence is a list of at most ten web addresses."""
     if not isinstance(value, list):
-        raise ValidationError("Evidence is a list of links.")
+        raise ValidationError(_("Evidence is a list of links."))
     if len(value) > EVIDENCE_MAX_LINKS:
-        raise ValidationError(f"Give at most {EVIDENCE_MAX_LINKS} evidence links.")
+        raise ValidationError(_("Give at most %(count)s evidence links.") % {"count": EVIDENCE_MAX_LINKS})
     check = URLValidator(schemes=["http", "https"])
     for link in value:
         if not isinstance(link, str) or len(link) > 500:
-            raise ValidationError("Each evidence link is a web address of at most 500 characters.")
+            raise ValidationError(_("Each evidence link is a web address of at most 500 characters."))
         try:
             check(link)
         except ValidationError:
-            raise ValidationError(f"“{link}” is not a web address (http:// or https://).") from None
+            raise ValidationError(
+                _("“%(link)s” is not a web address (http:// or https://).") % {"link": link}
+            ) from None
 
 
 class StatusEntry(models.Model):
@@ -908,33 +957,54 @@ class StatusEntry(models.Model):
 
     OBSERVATIONS_MAX_LENGTH = 5000
 
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="status_entries")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="status_entries")
-    status = models.CharField(max_length=20, choices=Status.choices)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, related_name="status_entries", verbose_name=_("activity")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="status_entries", verbose_name=_("organization")
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, verbose_name=_("status"))
     observations = models.TextField(
         max_length=OBSERVATIONS_MAX_LENGTH,
         validators=[MaxLengthValidator(OBSERVATIONS_MAX_LENGTH)],
-        help_text="The programme and status of its progress.",
+        help_text=_("The programme and status of its progress."),
+        verbose_name=_("observations"),
     )
     evidence = models.JSONField(
-        default=list, blank=True, validators=[validate_evidence], help_text="Links to documents that support the entry."
+        default=list,
+        blank=True,
+        validators=[validate_evidence],
+        help_text=_("Links to documents that support the entry."),
+        verbose_name=_("evidence"),
     )
-    reported_on = models.DateField(help_text="The date the entry reports on.")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="status_entries")
+    reported_on = models.DateField(help_text=_("The date the entry reports on."), verbose_name=_("reported on"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="status_entries", verbose_name=_("author")
+    )
     confidentiality = models.CharField(
-        max_length=20, choices=Confidentiality.choices, default=Confidentiality.PARTICIPANTS
+        max_length=20,
+        choices=Confidentiality.choices,
+        default=Confidentiality.PARTICIPANTS,
+        verbose_name=_("confidentiality"),
     )
-    review_state = models.CharField(max_length=20, choices=ReviewState.choices, default=ReviewState.SUBMITTED)
+    review_state = models.CharField(
+        max_length=20, choices=ReviewState.choices, default=ReviewState.SUBMITTED, verbose_name=_("review state")
+    )
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = StatusEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reported_on", "-created_at", "-pk"]
-        verbose_name_plural = "status entries"
+        verbose_name_plural = _("status entries")
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="status_entry_status_valid"),
             models.CheckConstraint(
@@ -995,11 +1065,15 @@ class StatusEntry(models.Model):
 class StatusEntryReview(models.Model):
     """A reviewer's decision on a status entry; the history keeps every one, reasons included."""
 
-    entry = models.ForeignKey(StatusEntry, on_delete=models.PROTECT, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
-    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
-    comment = models.TextField(max_length=2000, blank=True, validators=[MaxLengthValidator(2000)])
-    created_at = models.DateTimeField(auto_now_add=True)
+    entry = models.ForeignKey(StatusEntry, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("entry"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("reviewer")
+    )
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices, verbose_name=_("decision"))
+    comment = models.TextField(
+        max_length=2000, blank=True, validators=[MaxLengthValidator(2000)], verbose_name=_("comment")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -1049,15 +1123,19 @@ class ActivityStatus(models.Model):
     without a row is read live too. ``stocktaking`` reports read history "as of" a moment, never this.
     """
 
-    activity = models.OneToOneField(Activity, primary_key=True, on_delete=models.CASCADE, related_name="kept_status")
+    activity = models.OneToOneField(
+        Activity, primary_key=True, on_delete=models.CASCADE, related_name="kept_status", verbose_name=_("activity")
+    )
     # NULL, as the live read's subquery gives, for "no accepted entry" (not an empty status).
-    status = models.CharField(max_length=20, choices=Status.choices, null=True, blank=True)  # noqa: DJ001
-    shared_status = models.CharField(max_length=20, choices=Status.choices, null=True, blank=True)  # noqa: DJ001
+    status = models.CharField(max_length=20, choices=Status.choices, null=True, blank=True, verbose_name=_("status"))  # noqa: DJ001
+    shared_status = models.CharField(  # noqa: DJ001
+        max_length=20, choices=Status.choices, null=True, blank=True, verbose_name=_("shared status")
+    )
 
     objects = ActivityStatusQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "activity statuses"
+        verbose_name_plural = _("activity statuses")
 
     def __str__(self) -> str:
         return f"{self.activity_id}: {self.status} / {self.shared_status}"
@@ -1122,16 +1200,18 @@ class OrganizationProgress(models.Model):
     organization with no row on an activity has no entry there.
     """
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    entry = models.OneToOneField(StatusEntry, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=20, choices=Status.choices)
-    review_state = models.CharField(max_length=20, choices=ReviewState.choices)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+", verbose_name=_("activity"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    entry = models.OneToOneField(StatusEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("entry"))
+    status = models.CharField(max_length=20, choices=Status.choices, verbose_name=_("status"))
+    review_state = models.CharField(max_length=20, choices=ReviewState.choices, verbose_name=_("review state"))
 
     objects = OrganizationProgressQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "organization progress"
+        verbose_name_plural = _("organization progress")
         constraints = [
             models.UniqueConstraint(fields=["organization", "activity"], name="progress_once_per_organization"),
         ]

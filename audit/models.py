@@ -26,6 +26,7 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from actions.models import (
     Activity,
@@ -142,23 +143,29 @@ class SecurityEventQuerySet(models.QuerySet["SecurityEvent"]):
 class SecurityEvent(models.Model):
     """Something that matters to the tracker's security: who, what, when, from where."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    kind = models.CharField(max_length=20, choices=SecurityEventKind.choices, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("at"))
+    kind = models.CharField(max_length=20, choices=SecurityEventKind.choices, db_index=True, verbose_name=_("kind"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The signed-in user who acted, if any.",
+        help_text=_("The signed-in user who acted, if any."),
+        verbose_name=_("user"),
     )
     username = models.CharField(
-        max_length=150, blank=True, help_text="The username given or concerned (a failed sign-in names no user)."
+        max_length=150,
+        blank=True,
+        help_text=_("The username given or concerned (a failed sign-in names no user)."),
+        verbose_name=_("username"),
     )
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    method = models.CharField(max_length=10, blank=True)
-    path = models.CharField(max_length=500, blank=True)
-    detail = models.CharField(max_length=500, blank=True, help_text="What happened, in words; never a payload.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
+    method = models.CharField(max_length=10, blank=True, verbose_name=_("method"))
+    path = models.CharField(max_length=500, blank=True, verbose_name=_("path"))
+    detail = models.CharField(
+        max_length=500, blank=True, help_text=_("What happened, in words; never a payload."), verbose_name=_("detail")
+    )
 
     objects = SecurityEventQuerySet.as_manager()
 

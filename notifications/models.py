@@ -4,6 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from reports.models import ReportFile, StocktakingCycle
 
@@ -39,14 +40,14 @@ class MailBodyManager(models.Manager["MailBody"]):
 class MailBody(models.Model):
     """The text and HTML of an e-mail, stored once however many are sent alike (content-addressed)."""
 
-    sha256 = models.CharField(max_length=64, unique=True, editable=False)
-    text = models.TextField()
-    html = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("SHA-256"))
+    text = models.TextField(verbose_name=_("text"))
+    html = models.TextField(blank=True, verbose_name=_("html"))
 
     objects = MailBodyManager()
 
     class Meta:
-        verbose_name_plural = "mail bodies"
+        verbose_name_plural = _("mail bodies")
 
     def __str__(self) -> str:
         return self.sha256[:12]
@@ -71,16 +72,27 @@ class Reminder(models.Model):
     could not be queued is sent by the next run.
     """
 
-    recipient = models.EmailField()
+    recipient = models.EmailField(verbose_name=_("recipient"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reminders",
+        verbose_name=_("user"),
     )
     cycle = models.ForeignKey(
-        StocktakingCycle, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+        StocktakingCycle,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("cycle"),
     )
     step = models.CharField(
         max_length=40,
-        help_text="Which reminder: before-14, overdue-1, now-2026-12-07 (sent by hand), digest, matrix...",
+        help_text=_("Which reminder: before-14, overdue-1, now-2026-12-07 (sent by hand), digest, matrix..."),
+        verbose_name=_("step"),
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -88,19 +100,26 @@ class Reminder(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who had it sent now, for a reminder sent by hand; empty for what the jobs send on their own.",
+        help_text=_("Who had it sent now, for a reminder sent by hand; empty for what the jobs send on their own."),
+        verbose_name=_("requested by"),
     )
-    key = models.CharField(max_length=120)
-    subject = models.CharField(max_length=250)
-    body = models.ForeignKey(MailBody, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=120, verbose_name=_("key"))
+    subject = models.CharField(max_length=250, verbose_name=_("subject"))
+    body = models.ForeignKey(MailBody, on_delete=models.PROTECT, related_name="+", verbose_name=_("body"))
     attachments = models.ManyToManyField(
-        ReportFile, blank=True, related_name="+", help_text="Stored reports sent with the e-mail as attachments."
+        ReportFile,
+        blank=True,
+        related_name="+",
+        help_text=_("Stored reports sent with the e-mail as attachments."),
+        verbose_name=_("attachments"),
     )
-    state = models.CharField(max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING, verbose_name=_("state")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]

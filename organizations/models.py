@@ -26,7 +26,7 @@ IRO_KINDS = (OrganizationKind.INTERNATIONAL, OrganizationKind.REGIONAL, Organiza
 
 acronym_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9-]*$",
-    "An acronym has letters, digits and hyphens only (it is used in addresses).",
+    _("An acronym has letters, digits and hyphens only (it is used in addresses)."),
 )
 
 
@@ -59,11 +59,13 @@ class OrganizationManager(models.Manager["Organization"]):
 
 
 class Organization(Translatable):
-    acronym = models.CharField(max_length=32, unique=True, validators=[acronym_validator])
-    name = models.CharField(max_length=255)
-    kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    website = models.URLField(blank=True)
+    acronym = models.CharField(max_length=32, unique=True, validators=[acronym_validator], verbose_name=_("acronym"))
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    kind = models.CharField(max_length=20, choices=OrganizationKind.choices, verbose_name=_("kind"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    website = models.URLField(blank=True, verbose_name=_("website"))
 
     objects = OrganizationManager.from_queryset(OrganizationQuerySet)()
 
@@ -100,16 +102,18 @@ class FocalPoint(models.Model):
     the account logs progress on the organization's behalf.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="focal_points")
-    name = models.CharField(max_length=200)
-    title = models.CharField("job title", max_length=200, blank=True)
-    email = models.EmailField()
-    phone = models.CharField(max_length=50, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("organization")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    title = models.CharField(_("job title"), max_length=200, blank=True)
+    email = models.EmailField(verbose_name=_("email"))
+    phone = models.CharField(max_length=50, blank=True, verbose_name=_("phone"))
     confirmed_on = models.DateField(
         "details last confirmed",
         null=True,
         blank=True,
-        help_text="When the focal point last confirmed these contact details.",
+        help_text=_("When the focal point last confirmed these contact details."),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -117,8 +121,9 @@ class FocalPoint(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="focal_point",
+        verbose_name=_("user"),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
         ordering = ["organization__acronym", "name"]
@@ -138,7 +143,9 @@ class MailPreference(models.TextChoices):
 class Profile(models.Model):
     """What a user wants to receive by e-mail, and in which language they read the site and its e-mails."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     mail = models.CharField(
         _("e-mail me"),
         max_length=30,
@@ -194,26 +201,37 @@ class ApiToken(models.Model):
     so a new password, like a rotated SECRET_KEY, ends every token).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, blank=True, help_text="What the token is for, e.g. the program using it.")
-    key_hash = models.CharField("SHA-256 of the key", max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("What the token is for, e.g. the program using it."),
+        verbose_name=_("name"),
+    )
+    key_hash = models.CharField(_("SHA-256 of the key"), max_length=64, unique=True, editable=False)
     prefix = models.CharField(
-        max_length=8, editable=False, help_text="The key's first characters, to tell tokens apart; not secret."
+        max_length=8,
+        editable=False,
+        help_text=_("The key's first characters, to tell tokens apart; not secret."),
+        verbose_name=_("prefix"),
     )
     fingerprint = models.CharField(
         max_length=128,
         editable=False,
-        help_text="The user's credentials at creation; a password change ends the token.",
+        help_text=_("The user's credentials at creation; a password change ends the token."),
+        verbose_name=_("fingerprint"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("revoked at"))
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "API token"
+        verbose_name = _("API token")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -238,9 +256,9 @@ class PasswordResetRequest(models.Model):
     The e-mail address asked for is kept as its SHA-256 only: anyone may type any address.
     """
 
-    email_hash = models.CharField("SHA-256 of the e-mail address", max_length=64, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    email_hash = models.CharField(_("SHA-256 of the e-mail address"), max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True, verbose_name=_("IP address"))
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("requested at"))
 
     class Meta:
         ordering = ["-requested_at"]

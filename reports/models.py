@@ -51,39 +51,61 @@ def download_name(plan_code: str, cycle_title: str, edition: str, extension: str
 class StocktakingCycle(models.Model):
     """A reporting period of a plan; its report is the plan as it stood at the period's end."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="cycles")
-    title = models.CharField(max_length=200)
-    period_start = models.DateField()
-    period_end = models.DateField()
-    deadline = models.DateField(help_text="The date by which organizations submit their entries.")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("plan"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(verbose_name=_("period end"))
+    deadline = models.DateField(
+        help_text=_("The date by which organizations submit their entries."), verbose_name=_("deadline")
+    )
     document_symbol = models.CharField(
         max_length=60,
         blank=True,
-        help_text="The document symbol the report is circulated under, e.g. S/AC.40/2026/1: printed on its cover.",
+        help_text=_("The document symbol the report is circulated under, e.g. S/AC.40/2026/1: printed on its cover."),
+        verbose_name=_("document symbol"),
     )
-    state = models.CharField(max_length=10, choices=CycleState.choices, default=CycleState.PLANNED)
-    opened_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=CycleState.choices, default=CycleState.PLANNED, verbose_name=_("state")
+    )
+    opened_at = models.DateTimeField(null=True, blank=True, verbose_name=_("opened at"))
     closed_at = models.DateTimeField(
-        null=True, blank=True, help_text="The report of a closed cycle is the plan as it stood at this moment."
+        null=True,
+        blank=True,
+        help_text=_("The report of a closed cycle is the plan as it stood at this moment."),
+        verbose_name=_("closed at"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     frozen_reports = models.JSONField(
         default=dict,
         blank=True,
         editable=False,
-        help_text="Each edition's report as it stood when the cycle closed: a closed cycle's report is read from here.",
+        help_text=_(
+            "Each edition's report as it stood when the cycle closed: a closed cycle's report is read from here."
+        ),
+        verbose_name=_("frozen reports"),
     )
     summary = models.JSONField(
         default=dict,
         blank=True,
         editable=False,
-        help_text="The participants edition's counts when the cycle closed (statuses, completeness): the charts "
-        "over a plan's cycles read these, not the whole reports.",
+        help_text=_(
+            "The participants edition's counts when the cycle closed (statuses, completeness): the charts "
+            "over a plan's cycles read these, not the whole reports."
+        ),
+        verbose_name=_("summary"),
     )
     report_sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the closed cycle's report was sent to the participants."
+        null=True,
+        blank=True,
+        help_text=_("When the closed cycle's report was sent to the participants."),
+        verbose_name=_("report sent at"),
     )
 
     class Meta:
@@ -98,7 +120,7 @@ class StocktakingCycle(models.Model):
                 F("plan"),
                 Lower("title"),
                 name="cycle_title_unique_in_plan",
-                violation_error_message="This plan already has a cycle with this title.",
+                violation_error_message=_("This plan already has a cycle with this title."),
             ),
             models.UniqueConstraint(fields=["plan"], condition=models.Q(state="open"), name="one_open_cycle_per_plan"),
             models.CheckConstraint(
@@ -116,9 +138,9 @@ class StocktakingCycle(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            errors["period_end"] = "The period cannot end before it starts."
+            errors["period_end"] = _("The period cannot end before it starts.")
         if self.period_start and self.deadline and self.deadline < self.period_start:
-            errors["deadline"] = "The deadline cannot come before the period starts."
+            errors["deadline"] = _("The deadline cannot come before the period starts.")
         if errors:
             raise ValidationError(errors)
 
@@ -320,10 +342,12 @@ def _by_acronym(pending: dict[Organization, list[Activity]]) -> dict[Organizatio
 class ReportFile(models.Model):
     """A report stored when its cycle closed, as it was sent to the participants."""
 
-    cycle = models.ForeignKey(StocktakingCycle, on_delete=models.CASCADE, related_name="report_files")
-    format = models.CharField(max_length=10)
-    file = models.FileField(upload_to="reports/%Y/")
-    created_at = models.DateTimeField(auto_now_add=True)
+    cycle = models.ForeignKey(
+        StocktakingCycle, on_delete=models.CASCADE, related_name="report_files", verbose_name=_("cycle")
+    )
+    format = models.CharField(max_length=10, verbose_name=_("format"))
+    file = models.FileField(upload_to="reports/%Y/", verbose_name=_("file"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         constraints = [
@@ -354,20 +378,28 @@ class ReportExport(models.Model):
     tracker for one still open. Building it again replaces the file of an older version.
     """
 
-    cycle = models.ForeignKey(StocktakingCycle, on_delete=models.CASCADE, related_name="exports")
-    edition = models.CharField(max_length=20, choices=Edition.choices)
-    format = models.CharField(max_length=10)
-    language = models.CharField(max_length=10)
-    version = models.CharField(max_length=100)
-    state = models.CharField(max_length=10, choices=ExportState.choices, default=ExportState.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
-    stage = models.CharField(max_length=200, blank=True, help_text="What the build is doing now.")
-    file = models.FileField(upload_to="exports/%Y/", blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    cycle = models.ForeignKey(
+        StocktakingCycle, on_delete=models.CASCADE, related_name="exports", verbose_name=_("cycle")
+    )
+    edition = models.CharField(max_length=20, choices=Edition.choices, verbose_name=_("edition"))
+    format = models.CharField(max_length=10, verbose_name=_("format"))
+    language = models.CharField(max_length=10, verbose_name=_("language"))
+    version = models.CharField(max_length=100, verbose_name=_("version"))
+    state = models.CharField(
+        max_length=10, choices=ExportState.choices, default=ExportState.QUEUED, verbose_name=_("state")
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done."), verbose_name=_("progress"))
+    stage = models.CharField(
+        max_length=200, blank=True, help_text=_("What the build is doing now."), verbose_name=_("stage")
+    )
+    file = models.FileField(upload_to="exports/%Y/", blank=True, verbose_name=_("file"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(default=timezone.now, verbose_name=_("requested at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         constraints = [
