@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from actions.models import (
     Activity,
@@ -118,21 +119,21 @@ EVENT_MODELS: tuple[Any, ...] = (
 
 
 class SecurityEventKind(models.TextChoices):
-    SIGNED_IN = "signed_in", "Signed in"
-    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
-    LOCKED_OUT = "locked_out", "Locked out"
-    SIGNED_OUT = "signed_out", "Signed out"
-    PASSWORD_CHANGED = "password_changed", "Password set"
-    ROLE_CHANGED = "role_changed", "Role changed"
-    TOKEN_CREATED = "token_created", "API token created"
-    TOKEN_REVOKED = "token_revoked", "API token revoked"
-    ACCOUNT_INVITED = "account_invited", "Person invited"
-    ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
-    ACCOUNT_REACTIVATED = "account_reactivated", "Account reactivated"
-    CYCLE_CREATED = "cycle_created", "Cycle created"
-    CYCLE_OPENED = "cycle_opened", "Cycle opened"
-    CYCLE_CLOSED = "cycle_closed", "Cycle closed"
-    REQUEST_DENIED = "request_denied", "Request refused"
+    SIGNED_IN = "signed_in", pgettext_lazy("security event", "Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", pgettext_lazy("security event", "Sign-in failed")
+    LOCKED_OUT = "locked_out", pgettext_lazy("security event", "Locked out")
+    SIGNED_OUT = "signed_out", pgettext_lazy("security event", "Signed out")
+    PASSWORD_CHANGED = "password_changed", pgettext_lazy("security event", "Password set")
+    ROLE_CHANGED = "role_changed", pgettext_lazy("security event", "Role changed")
+    TOKEN_CREATED = "token_created", pgettext_lazy("security event", "API token created")
+    TOKEN_REVOKED = "token_revoked", pgettext_lazy("security event", "API token revoked")
+    ACCOUNT_INVITED = "account_invited", pgettext_lazy("security event", "Person invited")
+    ACCOUNT_DEACTIVATED = "account_deactivated", pgettext_lazy("security event", "Account deactivated")
+    ACCOUNT_REACTIVATED = "account_reactivated", pgettext_lazy("security event", "Account reactivated")
+    CYCLE_CREATED = "cycle_created", pgettext_lazy("security event", "Cycle created")
+    CYCLE_OPENED = "cycle_opened", pgettext_lazy("security event", "Cycle opened")
+    CYCLE_CLOSED = "cycle_closed", pgettext_lazy("security event", "Cycle closed")
+    REQUEST_DENIED = "request_denied", pgettext_lazy("security event", "Request refused")
 
 
 class SecurityEventQuerySet(models.QuerySet["SecurityEvent"]):

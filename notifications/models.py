@@ -5,14 +5,15 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reports.models import ReportFile, StocktakingCycle
 
 
 class ReminderState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", pgettext_lazy("reminder state", "Pending")
+    SENT = "sent", pgettext_lazy("reminder state", "Sent")
+    FAILED = "failed", pgettext_lazy("reminder state", "Failed")
 
 
 class MailBodyManager(models.Manager["MailBody"]):

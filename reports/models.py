@@ -364,10 +364,10 @@ class ReportFile(models.Model):
 
 
 class ExportState(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "Being built"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", pgettext_lazy("export state", "Waiting for a worker")
+    RUNNING = "running", pgettext_lazy("export state", "Being built")
+    READY = "ready", pgettext_lazy("export state", "Ready")
+    FAILED = "failed", pgettext_lazy("export state", "Failed")
 
 
 class ReportExport(models.Model):
