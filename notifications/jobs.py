@@ -6,7 +6,6 @@ it writes is unique per recipient and key, so a second run sends nothing again.
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -216,11 +215,8 @@ def send_digests(today: datetime.date) -> str:
         for c in cycles
         if silent_of[c.pk]
     ]
-    # The same for every reader, and the longest part of a digest: written once.
-    silent_parts = {
-        "silent_text": render_to_string("emails/_digest_silent.txt", {"silent": silent}),
-        "silent_html": render_to_string("emails/_digest_silent.html", {"silent": silent}),
-    }
+    # The same for every reader, and the longest part of a digest: written once (in each language read).
+    silent_part = Written("_digest_silent", {"silent": silent})
     key = f"digest:{year}-W{week:02d}"
     editions: dict[tuple, dict | None] = {}
     mails = []
@@ -264,7 +260,7 @@ def send_digests(today: datetime.date) -> str:
                     "awaiting_count": awaiting_count,
                     "may_review": may_review,
                     "review_url": absolute(reverse("review-queue")),
-                    **silent_parts,
+                    "silent": silent_part,
                     "week": f"{year}-W{week:02d}",
                 }
         context = editions[edition]
@@ -283,31 +279,49 @@ def send_digests(today: datetime.date) -> str:
     return f"{reminders_write(mails)} digest(s) written"
 
 
-@dataclass(frozen=True)
-class Line:
-    """One entry's line in an e-mail, as text and as HTML."""
+class Written:
+    """A part of an e-mail that many e-mails hold alike (an entry's line, the silent organizations), as
+    text and as HTML. It is written when an e-mail that holds it is, in that e-mail's language (its
+    reader's), and once in each language: the editions of 300 organizations' focal points list mostly
+    the same entries."""
 
-    text: str
-    html: SafeString
+    def __init__(self, template: str, context: dict[str, Any]) -> None:
+        self.template = template
+        self.context = context
+        self.languages: dict[str | None, tuple[str, SafeString]] = {}
+
+    def _in_language(self) -> tuple[str, SafeString]:
+        language = translation.get_language()
+        if language not in self.languages:
+            text = render_to_string(f"emails/{self.template}.txt", self.context).rstrip("\n") + "\n"
+            # Escaped by its template.
+            html = mark_safe(render_to_string(f"emails/{self.template}.html", self.context).strip())
+            self.languages[language] = (text, html)
+        return self.languages[language]
+
+    @property
+    def text(self) -> str:
+        return self._in_language()[0]
+
+    @property
+    def html(self) -> SafeString:
+        return self._in_language()[1]
 
 
 class Lines:
-    """Each entry's line of a list in the digest, written once however many editions list it (the
-    editions of 300 organizations' focal points list mostly the same entries)."""
+    """Each entry's line of a list in the digest, one Written however many editions list it."""
 
     def __init__(self, template: str, link: Callable[[StatusEntry], str] | None = None) -> None:
         self.template = template
         self.link = link
-        self.written: dict[int, Line] = {}
+        self.written: dict[int, Written] = {}
 
-    def of(self, entries: list[StatusEntry]) -> list[Line]:
+    def of(self, entries: list[StatusEntry]) -> list[Written]:
         return [self.written.get(entry.pk) or self._write(entry) for entry in entries]
 
-    def _write(self, entry: StatusEntry) -> Line:
+    def _write(self, entry: StatusEntry) -> Written:
         context = {"entry": entry, "link": self.link(entry) if self.link else ""}
-        text = render_to_string(f"emails/{self.template}.txt", context).rstrip("\n") + "\n"
-        html = mark_safe(render_to_string(f"emails/{self.template}.html", context).strip())  # escaped by its template
-        line = self.written[entry.pk] = Line(text, html)
+        line = self.written[entry.pk] = Written(self.template, context)
         return line
 
 
@@ -379,7 +393,8 @@ def send_matrix(today: datetime.date) -> str:
             step="matrix",
             key=key,
             template="matrix",
-            context={"user": user, "matrices": matrices, "month": today.strftime("%B %Y")},
+            # The month is named by the templates, in the reader's language.
+            context={"user": user, "matrices": matrices, "month": today},
         )
     return f"{written} matrix e-mail(s) written"
 

@@ -45,10 +45,12 @@ def reminder_write(
     cycle=None,
     attachments: Iterable[ReportFile] = (),
     requested_by=None,
+    language: str | None = None,
 ):
     """Write one e-mail to send, unless ``recipient`` already has the one with ``key``.
 
     ``attachments``: stored reports sent with it as files (notifications/delivery.py reads them).
+    ``language``: the one to write it in where ``user``'s own is not the one (see ``Mail.language``).
     Returns the new Reminder, or None when it was written before (by this run or another).
     The unique constraint decides between two runs at once; the check before it only
     spares rendering an e-mail that was written before.
@@ -65,6 +67,7 @@ def reminder_write(
             user=user,
             cycle=cycle,
             requested_by=requested_by,
+            language=language,
         )
     )
     try:
@@ -92,9 +95,15 @@ class Mail:
     attachments: list[ReportFile] = field(default_factory=list)
     # Who asked for it, when a person did (a reminder sent now); None for what a job sends on its own.
     requested_by: Any = None
-    # Mails of one edition (any hashable name) read the same, word for word: rendered once. Their
-    # context must then hold nothing that differs from one recipient to the next.
+    # Mails of one edition (any hashable name) read the same, word for word: rendered once per
+    # language. Their context must then hold nothing that differs from one recipient to the next.
     edition: Any = None
+    # The language it is written in, where it is not the recipient's own (``language_of(user)``): an
+    # invitation, to someone who has chosen none yet, goes in the language the inviter reads.
+    language: str | None = None
+
+    def written_in(self) -> str:
+        return self.language or language_of(self.user)
 
 
 def reminders_write(mails: Iterable[Mail]) -> int:
@@ -122,7 +131,7 @@ def reminders_write(mails: Iterable[Mail]) -> int:
         if mail.edition is None:
             rows.append(_reminder(mail))
             continue
-        edition = (mail.template, mail.edition, language_of(mail.user))
+        edition = (mail.template, mail.edition, mail.written_in())
         if edition not in rendered:
             rendered[edition] = _reminder(mail)
         text = rendered[edition]
@@ -165,8 +174,8 @@ def _enqueue_all(ids: list[int]) -> None:
 
 
 def _reminder(mail: Mail) -> Reminder:
-    """``mail`` written out, in its recipient's language."""
-    with translation.override(language_of(mail.user)):
+    """``mail`` written out, in its recipient's language (its dates too: the templates format them)."""
+    with translation.override(mail.written_in()):
         return _written(mail)
 
 

@@ -8,10 +8,11 @@ sent after.
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.dispatch import receiver
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import StatusEntry, StatusEntryReview
@@ -19,6 +20,7 @@ from actions.signals import entry_logged, entry_returned
 from notifications.mailing import absolute, mail_user
 from notifications.tasks import distribute_cycle_report, write_entry_receipts
 from organizations.invitations import INVITATION_VALID_DAYS
+from organizations.languages import supported
 from organizations.models import FocalPoint
 from organizations.roles import user_role
 from organizations.signals import user_invited
@@ -63,7 +65,9 @@ def _queue_distribution(cycle_id: int) -> None:
 
 @receiver(user_invited, dispatch_uid="notifications.user_invited")
 def invitation(sender: type, *, user: User, invited_by: User, link: str, **kwargs: Any) -> None:
-    """The invited person gets the link to set their password; each invitation is its own e-mail."""
+    """The invited person gets the link to set their password; each invitation is its own e-mail, in the
+    language they chose if they have (invited again), else in the one the inviter reads: the invitation
+    form asks for none, and the person has not yet chosen."""
     focal_point = FocalPoint.objects.filter(user=user).select_related("organization").first()
     role = user_role(user)
     mail_user(
@@ -80,4 +84,13 @@ def invitation(sender: type, *, user: User, invited_by: User, link: str, **kwarg
             "link": absolute(link),
             "valid_days": INVITATION_VALID_DAYS,
         },
+        language=invitation_language(user),
     )
+
+
+def invitation_language(user: User) -> str:
+    """The language of an invitation to ``user``: their own choice, else the inviter's (the active one,
+    the invitation being sent from the inviter's page), else the site's."""
+    profile = getattr(user, "profile", None)
+    chosen = supported(profile.language) if profile is not None else None
+    return chosen or supported(translation.get_language()) or settings.LANGUAGE_CODE

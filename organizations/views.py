@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
 from django.utils.translation import get_language_info
@@ -277,11 +278,32 @@ def focal_point_confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+class RecipientLanguagePasswordResetForm(PasswordResetForm):
+    """Django's, with the e-mail written in the language of the account's person (their choice, else
+    English), as every e-mail is: not in the language of the page it was asked from."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        with translation.override(languages.language_of(context["user"])):
+            super().send_mail(
+                subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name
+            )
+
+
 @method_decorator(login_not_required, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's password reset, limited: beyond PASSWORD_RESET_LIMIT_PER_HOUR an hour for one
     address asked for or from one client address, no e-mail goes, and the answer is the same
     (to the "check your e-mail" page), so it never tells whether the address has an account."""
+
+    form_class = RecipientLanguagePasswordResetForm
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         if services.password_reset_request_record(email=form.cleaned_data["email"], ip_address=client_ip(self.request)):

@@ -17,7 +17,8 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from actions.models import Confidentiality
+from actions.display import status_label
+from actions.models import Confidentiality, Status
 from notifications.delivery import reminder_deliver
 from notifications.jobs import JOBS
 from notifications.models import MailBody, Reminder, ReminderState
@@ -183,12 +184,14 @@ def matrix_rows(message, plan_code: str = "nairobi-2007") -> dict[str, list[dict
 
 
 def _cell(text: str) -> dict:
+    """{status or None: count} of a cell written ``In progress: 1, No accepted entry: 2`` (the statuses named)."""
     if text == "-":
         return {}
+    status_of = {status_label(status): status for status in [*Status.values, None]}
     counts = {}
     for part in text.split(", "):
-        status, count = part.rsplit(" ", 1)
-        counts[None if status == "no entry" else status] = int(count)
+        name, count = part.rsplit(": ", 1)
+        counts[status_of[name]] = int(count)
     return counts
 
 
@@ -225,7 +228,7 @@ def test_the_secretariats_matrix_counts_a_restricted_entry_as_no_entry(logged):
     sent = run_job("matrix", datetime.date(2026, 11, 1))
     assert matrix_rows(one_to(sent, ALICE))["ICAO"][4] == {"delayed": 1}
     assert matrix_rows(one_to(sent, SAM))["ICAO"][4] == {None: 1}
-    assert "delayed" not in one_to(sent, SAM).body and RESTRICTED_WORD not in everything(one_to(sent, SAM))
+    assert "Delayed" not in one_to(sent, SAM).body and RESTRICTED_WORD not in everything(one_to(sent, SAM))
 
 
 def test_the_matrix_is_sent_once_a_month(logged):
