@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
@@ -82,9 +83,9 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - the body is nested too deeply.") from None
+            raise ParseError(gettext("JSON parse error - the body is nested too deeply.")) from None
         if _holds_nul(data):
-            raise ParseError("JSON parse error - text may not contain NUL characters.")
+            raise ParseError(gettext("JSON parse error - text may not contain NUL characters."))
         return data
 
 
@@ -95,7 +96,7 @@ class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
         if _form_holds_nul(data):
-            raise ParseError("Form parse error - text may not contain NUL characters.")
+            raise ParseError(gettext("Form parse error - text may not contain NUL characters."))
         return data
 
 
@@ -105,7 +106,7 @@ class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
         if _form_holds_nul(parsed.data) or any("\x00" in name for name in parsed.files):
-            raise ParseError("Multipart form parse error - text may not contain NUL characters.")
+            raise ParseError(gettext("Multipart form parse error - text may not contain NUL characters."))
         return parsed
 
 
