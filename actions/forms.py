@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from actions.models import Confidentiality, Participation, Plan, ReviewDecision, Status, StatusEntry
 from organizations.models import Organization
@@ -103,9 +104,9 @@ class AcceptSeveralForm(forms.Form):
     entries: "forms.ModelMultipleChoiceField[StatusEntry]" = forms.ModelMultipleChoiceField(
         queryset=StatusEntry.objects.none(),
         error_messages={
-            "required": "Choose the entries to accept: tick them in the queue.",
-            "invalid_choice": "One of the chosen entries is not in the queue any more.",
-            "invalid_pk_value": "“%(pk)s” is not an entry.",
+            "required": _("Choose the entries to accept: tick them in the queue."),
+            "invalid_choice": _("One of the chosen entries is not in the queue any more."),
+            "invalid_pk_value": _("“%(pk)s” is not an entry."),
         },
     )
 
@@ -118,7 +119,14 @@ class AcceptSeveralForm(forms.Form):
     def clean_entries(self) -> list[StatusEntry]:
         chosen = list(self.cleaned_data["entries"])
         if len(chosen) > self.most:
-            raise forms.ValidationError(f"Accept at most {self.most} entries at once (a page of the queue).")
+            raise forms.ValidationError(
+                ngettext(
+                    "Accept at most %(most)s entry at once (a page of the queue).",
+                    "Accept at most %(most)s entries at once (a page of the queue).",
+                    self.most,
+                )
+                % {"most": self.most}
+            )
         return chosen
 
 

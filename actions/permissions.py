@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Union
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from actions.choices import Confidentiality, ResponsibilityRole, ReviewState
 from organizations.models import FocalPoint, Organization
@@ -181,12 +182,12 @@ def may_read(who: Who, entry: "StatusEntry | None") -> Decision:
     """May ``who`` read ``entry``? Restricted entries are for CTED staff and the reporting organization."""
     actor = actor_of(who)
     if entry is None or not actor.is_authenticated:
-        return _refused("No such entry.")
+        return _refused(gettext("No such entry."))
     if sees_restricted(actor) or entry.confidentiality != Confidentiality.RESTRICTED:
         return ALLOWED
     if actor.organization is not None and actor.organization.pk == entry.organization_id:
         return ALLOWED
-    return _refused("No such entry.")
+    return _refused(gettext("No such entry."))
 
 
 # --- Logging progress ---
@@ -203,12 +204,16 @@ def may_log(who: Who, *, organization: Organization | None = None, activity: "Ac
         pass
     elif actor.role == Role.FOCAL_POINT and actor.organization is not None:
         if organization is not None and organization.pk != actor.organization.pk:
-            return _refused(f"You may not log progress on behalf of {organization.acronym}.")
+            return _refused(
+                gettext("You may not log progress on behalf of %(acronym)s.") % {"acronym": organization.acronym}
+            )
     else:
-        return _refused("You may not log progress: CTED staff and focal points of an organization do.")
+        return _refused(gettext("You may not log progress: CTED staff and focal points of an organization do."))
     if organization is not None and activity is not None and not activity.is_open_to(organization):
         return _refused(
-            f"{organization.acronym} is not responsible for activity {activity.number}.", field="organization"
+            gettext("%(acronym)s is not responsible for activity %(number)s.")
+            % {"acronym": organization.acronym, "number": activity.number},
+            field="organization",
         )
     return ALLOWED
 
@@ -240,7 +245,9 @@ def may_declare_not_applicable(who: Who, *, organization: Organization, activity
         return decision
     if any(r.organization_id == organization.pk for r in activity.responsibilities.all()):
         return _refused(
-            f"Activity {activity.number} names {organization.acronym}: it reports on it.", field="organization"
+            gettext("Activity %(number)s names %(acronym)s: it reports on it.")
+            % {"number": activity.number, "acronym": organization.acronym},
+            field="organization",
         )
     return ALLOWED
 
@@ -248,7 +255,7 @@ def may_declare_not_applicable(who: Who, *, organization: Organization, activity
 def may_withdraw_not_applicable(who: Who) -> Decision:
     """May ``who`` withdraw a not-applicable declaration, so the organization is expected again? CTED staff."""
     if actor_of(who).role != Role.STAFF:
-        return _refused("Only CTED staff withdraw a declaration that an activity does not apply.")
+        return _refused(gettext("Only CTED staff withdraw a declaration that an activity does not apply."))
     return ALLOWED
 
 
@@ -259,11 +266,11 @@ def may_review(who: Who, entry: "StatusEntry | None" = None) -> Decision:
     """May ``who`` review ``entry`` (or review at all, without one)? CTED staff, an entry still submitted
     (not reviewed, nor corrected while it waited: then its correction is the one to review)."""
     if actor_of(who).role != Role.STAFF:
-        return _refused("Only CTED staff review entries.")
+        return _refused(gettext("Only CTED staff review entries."))
     if entry is not None and entry.review_state == ReviewState.SUPERSEDED:
-        return _refused("This entry was corrected; review the correction.", field="decision")
+        return _refused(gettext("This entry was corrected; review the correction."), field="decision")
     if entry is not None and entry.review_state != ReviewState.SUBMITTED:
-        return _refused("This entry has already been reviewed.", field="decision")
+        return _refused(gettext("This entry has already been reviewed."), field="decision")
     return ALLOWED
 
 
@@ -295,12 +302,12 @@ def may_run_stocktaking(who: Who, plan: "Plan | None" = None) -> Decision:
 def may_read_audit(who: Who) -> Decision:
     """May ``who`` read the audit trail (every change and security event, with who made it)? CTED staff."""
     if actor_of(who).role != Role.STAFF:
-        return _refused("Only CTED staff read the audit trail.")
+        return _refused(gettext("Only CTED staff read the audit trail."))
     return ALLOWED
 
 
 def may_manage_participants(who: Who, plan: "Plan") -> Decision:
     """May ``who`` add participants to ``plan`` and record that one left? CTED staff."""
     if actor_of(who).role != Role.STAFF:
-        return _refused("Only CTED staff add participants to a plan and record that one left.")
+        return _refused(gettext("Only CTED staff add participants to a plan and record that one left."))
     return ALLOWED

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from actions import generation, permissions, signals
 from actions.models import (
@@ -49,18 +50,20 @@ def status_entry_log(
     errors: dict[str, list[str]] = dict(decision.field_errors)
     observations = (observations or "").strip()
     if not observations:
-        errors["observations"] = ["Say what was done: the programme and status of its progress."]
+        errors["observations"] = [gettext("Say what was done: the programme and status of its progress.")]
     today = timezone.localdate()
     reported_on = reported_on or today
     if reported_on > today:
-        errors["reported_on"] = ["An entry reports on a day that has come: today or earlier."]
+        errors["reported_on"] = [gettext("An entry reports on a day that has come: today or earlier.")]
     if supersedes is not None:
         # Lock the corrected entry so two corrections of it cannot both be written.
         supersedes = StatusEntry.objects.select_for_update().get(pk=supersedes.pk)
         if supersedes.activity_id != activity.pk or supersedes.organization_id != organization.pk:
-            errors["supersedes"] = ["A correction is for the same activity and organization as the entry it corrects."]
+            errors["supersedes"] = [
+                gettext("A correction is for the same activity and organization as the entry it corrects.")
+            ]
         elif StatusEntry.objects.filter(supersedes=supersedes).exists():
-            errors["supersedes"] = ["That entry has already been corrected; correct the latest one."]
+            errors["supersedes"] = [gettext("That entry has already been corrected; correct the latest one.")]
 
     entry = StatusEntry(
         activity=activity,
@@ -112,9 +115,9 @@ def status_entry_review(*, entry: StatusEntry, reviewer: User, decision: str, co
     comment = (comment or "").strip()
     errors: dict[str, list[str]] = {}
     if decision not in ReviewDecision.values:
-        errors["decision"] = ["Decide 'accept' or 'return'."]
+        errors["decision"] = [gettext("Decide “accept” or “return”.")]
     elif decision == ReviewDecision.RETURN and not comment:
-        errors["comment"] = ["Say why the entry is returned: the reporting organization reads this."]
+        errors["comment"] = [gettext("Say why the entry is returned: the reporting organization reads this.")]
     if errors:
         raise ValidationError(errors)
     review = StatusEntryReview(entry=entry, reviewer=reviewer, decision=decision, comment=comment)
@@ -126,7 +129,7 @@ def status_entry_review(*, entry: StatusEntry, reviewer: User, decision: str, co
         # Reviewed, or corrected, since it was read: say which, as ``may_review`` does.
         entry.refresh_from_db(fields=["review_state"])
         permissions.may_review(reviewer, entry).require()
-        raise ValidationError({"decision": ["This entry has already been reviewed."]})
+        raise ValidationError({"decision": [gettext("This entry has already been reviewed.")]})
     review.save()
     entry.review_state = new_state
     if new_state == ReviewState.RETURNED:
@@ -143,7 +146,10 @@ def status_entries_accept(*, entries: list[StatusEntry], reviewer: User) -> list
         decision = permissions.may_review(reviewer, entry)
         decision.require_permission()
         if not decision:
-            refused.append(f"{entry.activity.number} ({entry.organization.acronym}): {decision.reason}")
+            refused.append(
+                gettext("%(number)s (%(acronym)s): %(reason)s")
+                % {"number": entry.activity.number, "acronym": entry.organization.acronym, "reason": decision.reason}
+            )
     if refused:
         raise ValidationError({"entries": refused})
     reviews = []
@@ -151,9 +157,13 @@ def status_entries_accept(*, entries: list[StatusEntry], reviewer: User) -> list
         try:
             reviews.append(status_entry_review(entry=entry, reviewer=reviewer, decision=ReviewDecision.ACCEPT))
         except ValidationError as error:  # reviewed by someone else since it was read: undo them all
-            raise ValidationError(
-                {"entries": [f"{entry.activity.number} ({entry.organization.acronym}): {' '.join(error.messages)}"]}
-            ) from error
+            reason = " ".join(error.messages)
+            refusal = gettext("%(number)s (%(acronym)s): %(reason)s") % {
+                "number": entry.activity.number,
+                "acronym": entry.organization.acronym,
+                "reason": reason,
+            }
+            raise ValidationError({"entries": [refusal]}) from error
     return reviews
 
 
@@ -170,10 +180,11 @@ def not_applicable_declare(
     errors: dict[str, list[str]] = dict(decision.field_errors)
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = ["Say why the activity does not apply: CTED and the secretariat read it."]
+        errors["reason"] = [gettext("Say why the activity does not apply: CTED and the secretariat read it.")]
     if NotApplicable.objects.in_force().filter(activity=activity, organization=organization).exists():
         errors.setdefault("organization", []).append(
-            f"{organization.acronym} has already declared activity {activity.number} not applicable."
+            gettext("%(acronym)s has already declared activity %(number)s not applicable.")
+            % {"acronym": organization.acronym, "number": activity.number}
         )
     declaration = NotApplicable(activity=activity, organization=organization, reason=reason, declared_by=author)
     try:
@@ -200,7 +211,7 @@ def not_applicable_withdraw(*, declaration: NotApplicable, actor: User) -> NotAp
         withdrawn_at=withdrawn_at, withdrawn_by=actor
     )
     if not changed:
-        raise ValidationError({"declaration": ["This declaration was withdrawn already."]})
+        raise ValidationError({"declaration": [gettext("This declaration was withdrawn already.")]})
     # An update sends no post_save: what is kept from the declarations (who is expected to report,
     # an open cycle's report) moves on here.
     generation.changed(sender=NotApplicable)
@@ -217,7 +228,9 @@ def participant_add(*, plan: Plan, organization: Organization, joined_on: dateti
     Plan.objects.select_for_update().only("pk").get(pk=plan.pk)
     errors: dict[str, list[str]] = {}
     if Participation.objects.filter(plan=plan, organization=organization).exists():
-        errors["organization"] = [f"{organization.acronym} is already a participant of this plan."]
+        errors["organization"] = [
+            gettext("%(acronym)s is already a participant of this plan.") % {"acronym": organization.acronym}
+        ]
     participation = Participation(plan=plan, organization=organization, joined_on=joined_on)
     try:
         participation.full_clean(exclude=list(errors))
@@ -239,7 +252,8 @@ def participant_leave(*, participation: Participation, left_on: datetime.date, a
     stored = Participation.objects.select_for_update().get(pk=participation.pk)
     if stored.left_on is not None:
         left = formats.date_format(stored.left_on, "j F Y")
-        raise ValidationError({"left_on": [f"{participation.organization.acronym} already left this plan on {left}."]})
+        already = gettext("%(acronym)s already left this plan on %(day)s.")
+        raise ValidationError({"left_on": [already % {"acronym": participation.organization.acronym, "day": left}]})
     stored.left_on = left_on
     stored.full_clean()
     stored.save(update_fields=["left_on"])

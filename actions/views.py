@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -139,7 +140,11 @@ def plan_participant_add(request: Request, code: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             joined = formats.date_format(form.cleaned_data["joined_on"], "j F Y")
-            messages.success(request, f"{participation.organization.acronym} takes part in the plan from {joined}.")
+            messages.success(
+                request,
+                gettext("%(acronym)s takes part in the plan from %(day)s.")
+                % {"acronym": participation.organization.acronym, "day": joined},
+            )
             return redirect(_participants_url(plan))
     return _plan_page(request, plan, posted=form, status=400)
 
@@ -162,7 +167,11 @@ def plan_participant_leave(request: Request, code: str, pk: int) -> HttpResponse
             add_service_errors(form, error)
         else:
             left = formats.date_format(form.cleaned_data["left_on"], "j F Y")
-            messages.success(request, f"{participation.organization.acronym} left the plan on {left}.")
+            messages.success(
+                request,
+                gettext("%(acronym)s left the plan on %(day)s.")
+                % {"acronym": participation.organization.acronym, "day": left},
+            )
             return redirect(_participants_url(plan))
     return _leave_page(request, participation, form, status=400)
 
@@ -205,9 +214,9 @@ def activity_detail(request: Request, pk: int) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 if entry.review_state == ReviewState.ACCEPTED:
-                    messages.success(request, "Progress logged.")
+                    messages.success(request, gettext("Progress logged."))
                 else:
-                    messages.success(request, "Progress logged; CTED will review it.")
+                    messages.success(request, gettext("Progress logged; CTED will review it."))
                 if not request.htmx:
                     return redirect(activity)
                 form = None
@@ -291,7 +300,11 @@ def activity_not_applicable(request: Request, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             acronym = declaration.organization.acronym
-            messages.success(request, f"Activity {activity.number} is declared not applicable to {acronym}.")
+            messages.success(
+                request,
+                gettext("Activity %(number)s is declared not applicable to %(acronym)s.")
+                % {"number": activity.number, "acronym": acronym},
+            )
             return redirect(activity)
     messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
     return redirect(activity)
@@ -308,7 +321,11 @@ def not_applicable_withdrawal(request: Request, pk: int) -> HttpResponse:
         messages.error(request, " ".join(str(m) for m in error.messages))
     else:
         acronym, number = declaration.organization.acronym, declaration.activity.number
-        messages.success(request, f"{acronym} is expected to report on {number} again.")
+        messages.success(
+            request,
+            gettext("%(acronym)s is expected to report on activity %(number)s again.")
+            % {"acronym": acronym, "number": number},
+        )
     return redirect(declaration.activity)
 
 
@@ -407,10 +424,11 @@ def review_entry(request: Request, pk: int) -> HttpResponse:
     if request.htmx:
         entry.refresh_from_db()
         return render(request, "actions/_review_item.html", {"entry": entry, "error": error, "swapped": True})
+    named = {"number": entry.activity.number, "acronym": entry.organization.acronym}
     if error:
-        messages.error(request, f"Entry {entry.activity.number} ({entry.organization.acronym}): {error}")
+        messages.error(request, gettext("Entry %(number)s (%(acronym)s): %(error)s") % {**named, "error": error})
     else:
-        messages.success(request, f"Entry {entry.activity.number} ({entry.organization.acronym}) reviewed.")
+        messages.success(request, gettext("Entry %(number)s (%(acronym)s) reviewed.") % named)
     return _back_to_queue(request)
 
 
@@ -428,10 +446,18 @@ def review_accept_several(request: Request) -> HttpResponse:
             form.add_error(None, error.messages)
         else:
             accepted = ", ".join(f"{e.activity.number} ({e.organization.acronym})" for e in entries)
-            messages.success(request, f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} accepted: {accepted}.")
+            messages.success(
+                request,
+                ngettext(
+                    "%(counter)s entry accepted: %(accepted)s.",
+                    "%(counter)s entries accepted: %(accepted)s.",
+                    len(entries),
+                )
+                % {"counter": len(entries), "accepted": accepted},
+            )
     if form.errors:
         refused = [str(m) for errors in form.errors.values() for m in errors]
-        messages.error(request, "Nothing was accepted. " + " ".join(refused))
+        messages.error(request, " ".join([gettext("Nothing was accepted."), *refused]))
     return _back_to_queue(request)
 
 

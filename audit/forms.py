@@ -2,6 +2,9 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.models import EVENT_MODELS, SecurityEventKind
 
@@ -11,15 +14,15 @@ def _date_input() -> forms.DateInput:
 
 
 class _Period(forms.Form):
-    username = forms.CharField(required=False, max_length=150, label="User")
-    since = forms.DateField(required=False, label="From", widget=_date_input())
-    until = forms.DateField(required=False, label="To", widget=_date_input())
+    username = forms.CharField(required=False, max_length=150, label=_("User"))
+    since = forms.DateField(required=False, label=pgettext_lazy("start of a period", "From"), widget=_date_input())
+    until = forms.DateField(required=False, label=pgettext_lazy("end of a period", "To"), widget=_date_input())
 
     def clean(self) -> dict:
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            self.add_error("until", "The end of the period comes before its start.")
+            self.add_error("until", _("The end of the period comes before its start."))
         return data
 
     def bounds(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
@@ -34,11 +37,12 @@ class _Period(forms.Form):
 class ChangeFilters(_Period):
     what = forms.ChoiceField(
         required=False,
-        label="What",
+        label=_("What"),
         choices=[
-            ("", "Everything"),
+            ("", _("Everything")),
+            # Named as the models are, in the page's language: lazily, when the form is shown.
             *[
-                (m._meta.label, str(m.pgh_tracked_model._meta.concrete_model._meta.verbose_name_plural).capitalize())
+                (m._meta.label, capfirst(m.pgh_tracked_model._meta.concrete_model._meta.verbose_name_plural))
                 for m in EVENT_MODELS
             ],
         ],
@@ -47,5 +51,7 @@ class ChangeFilters(_Period):
 
 
 class SecurityEventFilters(_Period):
-    kind = forms.ChoiceField(required=False, label="Event", choices=[("", "Every event"), *SecurityEventKind.choices])
+    kind = forms.ChoiceField(
+        required=False, label=_("Event"), choices=[("", _("Every event")), *SecurityEventKind.choices]
+    )
     field_order = ["kind", "username", "since", "until"]

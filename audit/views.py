@@ -10,6 +10,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
 
 from actions import permissions
 from audit.context import recorded
@@ -19,11 +21,12 @@ from tracker.http import Request
 
 PAGE_SIZE = 50
 
+# What the change was, as the page says it (the events store pghistory's labels, in English).
 ACTIONS = {
-    "insert": "created",
-    "update": "changed",
-    "delete": "deleted",
-    "baseline": "as recorded when the trail began",
+    "insert": pgettext_lazy("audit trail", "created"),
+    "update": pgettext_lazy("audit trail", "changed"),
+    "delete": pgettext_lazy("audit trail", "deleted"),
+    "baseline": pgettext_lazy("audit trail", "as recorded when the trail began"),
 }
 # What names a row of each audited model, in that order of preference.
 NAMING_FIELDS = ("acronym", "code", "number", "username", "title", "name", "prefix")
@@ -124,13 +127,18 @@ def _change(event: Any, previous: Any, usernames: dict[int, str]) -> Change:
     data = _values(event)
     context = getattr(event.pgh_context, "metadata", None) or {}
     if context.get("job") or context.get("task"):
-        by = f"background job {context.get('job') or context['task']}"
+        by = gettext("background job %(job)s") % {"job": context.get("job") or context["task"]}
+    elif context.get("command") and context.get("os_user"):
+        by = gettext("command %(command)s (%(os_user)s)") % {
+            "command": context["command"],
+            "os_user": context["os_user"],
+        }
     elif context.get("command"):
-        by = f"command {context['command']}" + (f" ({context['os_user']})" if context.get("os_user") else "")
+        by = gettext("command %(command)s") % {"command": context["command"]}
     else:
         user_id = context.get("user")
         by = (usernames.get(user_id, "") if user_id is not None else "") or (
-            "anonymous" if context.get("url") else "not recorded"
+            gettext("anonymous") if context.get("url") else gettext("not recorded")
         )
     via = context.get("url", "")
     if event.pgh_label == "update":
@@ -151,10 +159,10 @@ def _change(event: Any, previous: Any, usernames: dict[int, str]) -> Change:
     name = next((str(data[field]) for field in NAMING_FIELDS if data.get(field)), "")
     return Change(
         at=event.pgh_created_at,
-        what=str(tracked._meta.verbose_name).capitalize(),
+        what=capfirst(str(tracked._meta.verbose_name)),
         object_id=str(event.pgh_obj_id or ""),
         name=name,
-        action=ACTIONS.get(event.pgh_label, event.pgh_label),
+        action=str(ACTIONS.get(event.pgh_label, event.pgh_label)),
         by=by,
         via=via,
         fields=fields,

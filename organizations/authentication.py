@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -34,18 +35,18 @@ class ApiTokenAuthentication(TokenAuthentication):
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid token."))
         if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("This token was revoked.")
+            raise exceptions.AuthenticationFailed(gettext("This token was revoked."))
         now = timezone.now()
         if token.expires_at <= now:
-            raise exceptions.AuthenticationFailed("This token has expired: ask for a new one.")
+            raise exceptions.AuthenticationFailed(gettext("This token has expired: ask for a new one."))
         user = token.user
         if not user.is_active:
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+            raise exceptions.AuthenticationFailed(gettext("User inactive or deleted."))
         if not constant_time_compare(token.fingerprint, user.get_session_auth_hash()):
             raise exceptions.AuthenticationFailed(
-                "This token was made before the account's password changed: ask for a new one."
+                gettext("This token was made before the account's password changed: ask for a new one.")
             )
         remember_role_group(user, token.role_group)  # type: ignore[attr-defined]  # annotated above
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from organizations.roles import Role, user_role
 
@@ -14,4 +15,4 @@ def may_manage_accounts(user: Any) -> bool:
 
 def require_account_manager(user: Any) -> None:
     if not may_manage_accounts(user):
-        raise PermissionDenied("Only CTED staff invite people and deactivate accounts.")
+        raise PermissionDenied(gettext("Only CTED staff invite people and deactivate accounts."))

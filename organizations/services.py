@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from organizations import signals
 from organizations.invitations import invitation_token
@@ -46,13 +47,13 @@ def user_create(
     role = Role(role)
     errors: dict[str, list[str]] = {}
     if role == Role.FOCAL_POINT and organization is None:
-        errors["organization"] = ["A focal point belongs to an organization: give its acronym."]
+        errors["organization"] = [gettext("A focal point belongs to an organization: give its acronym.")]
     if role != Role.FOCAL_POINT and organization is not None:
-        errors["organization"] = ["Only focal points belong to an organization."]
+        errors["organization"] = [gettext("Only focal points belong to an organization.")]
     if role == Role.FOCAL_POINT and not email:
-        errors["email"] = ["A focal point needs an e-mail address for the directory and reminders."]
+        errors["email"] = [gettext("A focal point needs an e-mail address for the directory and reminders.")]
     if User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [f"An account named {username} already exists."]
+        errors["username"] = [gettext("An account named %(username)s already exists.") % {"username": username}]
     user = User(username=username, email=email, is_staff=role == Role.STAFF)
     if check_password and password is not None:
         try:
@@ -92,7 +93,8 @@ def user_invite(*, email: str, name: str, role: Role, organization: Organization
     email = get_user_model().objects.normalize_email(email.strip())
     taken = get_user_model().objects.filter(email__iexact=email).first() if email else None
     if taken is not None:
-        raise ValidationError({"email": [f"{email} already has an account: {taken.username}."]})
+        already = gettext("%(email)s already has an account: %(username)s.")
+        raise ValidationError({"email": [already % {"email": email, "username": taken.username}]})
     user = user_create(
         username=email.lower(),
         role=role,
@@ -112,9 +114,13 @@ def invitation_resend(*, user: User, actor: User) -> User:
     """Invite again someone who has not set a password yet: a new link, and the earlier one no longer works."""
     require_account_manager(actor)
     if user.has_usable_password():
-        raise ValidationError(f"{user.username} has set a password already: they sign in, or reset it.")
+        raise ValidationError(
+            gettext("%(username)s has set a password already: they sign in, or reset it.") % {"username": user.username}
+        )
     if not user.is_active:
-        raise ValidationError(f"{user.username}'s account is deactivated: reactivate it first.")
+        raise ValidationError(
+            gettext("%(username)s's account is deactivated: reactivate it first.") % {"username": user.username}
+        )
     user.set_unusable_password()  # a new random one: the earlier link no longer matches
     user.save(update_fields=["password"])
     signals.user_invited.send(sender=User, user=user, invited_by=actor, link=_invitation_link(user))
@@ -136,9 +142,9 @@ def user_deactivate(*, user: User, actor: User) -> User:
     tokens, and it leaves its organization's directory; its history stays as it was."""
     require_account_manager(actor)
     if user.pk == actor.pk:
-        raise ValidationError("You cannot deactivate your own account: ask another member of CTED staff.")
+        raise ValidationError(gettext("You cannot deactivate your own account: ask another member of CTED staff."))
     if not user.is_active:
-        raise ValidationError(f"{user.username}'s account is already deactivated.")
+        raise ValidationError(gettext("%(username)s's account is already deactivated.") % {"username": user.username})
     user.is_active = False
     if not user.has_usable_password():
         user.set_unusable_password()  # a new random one: an invitation sent before does not come back with it
@@ -156,7 +162,7 @@ def user_reactivate(*, user: User, actor: User) -> User:
     Its API tokens stay revoked: the owner makes new ones."""
     require_account_manager(actor)
     if user.is_active:
-        raise ValidationError(f"{user.username}'s account is active.")
+        raise ValidationError(gettext("%(username)s's account is active.") % {"username": user.username})
     user.is_active = True
     user.save(update_fields=["is_active"])
     FocalPoint.objects.filter(user=user).update(is_active=True)
@@ -226,7 +232,7 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     """Revoke ``token`` for good: its owner or CTED staff may; revoking it again changes nothing."""
     if token.user_id != actor.pk and user_role(actor) != Role.STAFF:
-        raise PermissionDenied("Only the token's owner or CTED staff may revoke it.")
+        raise PermissionDenied(gettext("Only the token's owner or CTED staff may revoke it."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

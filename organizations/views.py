@@ -16,14 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
 
 from organizations import languages, services
 from organizations.confirmation import LinkUsed, focal_point_for_token
-from organizations.invitations import InvitationUsed, user_for_invitation
+from organizations.invitations import INVITATION_VALID_DAYS, InvitationUsed, user_for_invitation
 from organizations.models import ApiToken, FocalPoint, MailPreference, Organization, Profile
 from organizations.permissions import require_account_manager
 from organizations.roles import Role, remember_role_group, role_group
@@ -102,7 +102,11 @@ def profile(request: Request) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(details, error)
         else:
-            messages.success(request, f"Your details as focal point of {focal_point.organization.acronym} are saved.")
+            messages.success(
+                request,
+                gettext("Your details as focal point of %(acronym)s are saved.")
+                % {"acronym": focal_point.organization.acronym},
+            )
             return redirect("profile")
     context = {"form": form, "details": details if focal_point else None, "focal_point": focal_point}
     return render(request, "organizations/profile.html", context, status=400 if form.errors or details.errors else 200)
@@ -110,7 +114,10 @@ def profile(request: Request) -> HttpResponse:
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        max_length=100, required=False, help_text="What the token is for, e.g. the program that will use it."
+        max_length=100,
+        required=False,
+        label=_("Name"),
+        help_text=_("What the token is for, e.g. the program that will use it."),
     )
 
 
@@ -119,7 +126,7 @@ def api_tokens(request: Request) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        _, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        _token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
     tokens = ApiToken.objects.for_list().filter(user=request.user)
     return render(
@@ -134,7 +141,7 @@ def api_tokens(request: Request) -> HttpResponse:
 def api_token_revoke(request: Request, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.api_token_revoke(token=token, actor=request.user)
-    messages.success(request, f"The token {token.prefix}… is revoked.")
+    messages.success(request, gettext("The token %(prefix)s… is revoked.") % {"prefix": token.prefix})
     return redirect("api-tokens")
 
 
@@ -151,24 +158,25 @@ PEOPLE_PAGE_SIZE = 50
 
 
 class InvitationForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Name")
+    name = forms.CharField(max_length=200, label=_("Name"))
     email = forms.EmailField(
-        label="E-mail address", help_text="The invitation goes there; it is also the username they sign in with."
+        label=_("E-mail address"),
+        help_text=_("The invitation goes there; it is also the username they sign in with."),
     )
-    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect, label="Role")
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect, label=_("Role"))
     organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
         queryset=Organization.objects.order_by("acronym"),
         required=False,
-        empty_label="Choose the organization",
-        label="Organization",
-        help_text="For a focal point: the organization they report for.",
+        empty_label=_("Choose the organization"),
+        label=_("Organization"),
+        help_text=_("For a focal point: the organization they report for."),
         to_field_name="acronym",
         widget=QuickSelect,
     )
 
 
 class PeopleSearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Name, username or e-mail")
+    q = forms.CharField(required=False, max_length=100, label=_("Name, username or e-mail"))
 
 
 def people(request: Request) -> HttpResponse:
@@ -206,9 +214,10 @@ def person_invite(request: Request) -> HttpResponse:
                 error.error_dict.setdefault("email", []).extend(error.error_dict.pop("username"))
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Invitation sent to {invited.email}.")
+            messages.success(request, gettext("Invitation sent to %(email)s.") % {"email": invited.email})
             return redirect("people")
-    return render(request, "organizations/person_invite.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "valid_days": INVITATION_VALID_DAYS}
+    return render(request, "organizations/person_invite.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -217,9 +226,12 @@ def person_change(request: Request, pk: int, action: str) -> HttpResponse:
     require_account_manager(request.user)
     account = get_object_or_404(get_user_model(), pk=pk)
     change = {
-        "deactivate": (services.user_deactivate, "{}'s account is deactivated."),
-        "reactivate": (services.user_reactivate, "{}'s account is active again."),
-        "invite": (services.invitation_resend, "A new invitation was sent to {}; the earlier link no longer works."),
+        "deactivate": (services.user_deactivate, gettext("%(username)s's account is deactivated.")),
+        "reactivate": (services.user_reactivate, gettext("%(username)s's account is active again.")),
+        "invite": (
+            services.invitation_resend,
+            gettext("A new invitation was sent to %(email)s; the earlier link no longer works."),
+        ),
     }
     service, done = change[action]
     try:
@@ -227,7 +239,7 @@ def person_change(request: Request, pk: int, action: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, done.format(account.email if action == "invite" else account.username))
+        messages.success(request, done % {"username": account.username, "email": account.email})
     return back_to(request, "people")
 
 
@@ -237,7 +249,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         account = user_for_invitation(token)
     except signing.SignatureExpired:
-        return render(request, "organizations/invitation_accept.html", {"expired": True}, status=410)
+        expired = {"expired": True, "valid_days": INVITATION_VALID_DAYS}
+        return render(request, "organizations/invitation_accept.html", expired, status=410)
     except InvitationUsed:
         return render(request, "organizations/invitation_accept.html", {"used": True}, status=410)
     except signing.BadSignature:
@@ -246,7 +259,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         login(request, account, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {account.get_full_name() or account.username}: your password is set.")
+        messages.success(
+            request,
+            gettext("Welcome, %(name)s: your password is set.") % {"name": account.get_full_name() or account.username},
+        )
         return redirect("home")
     context = {"account": account, "form": form}
     return render(request, "organizations/invitation_accept.html", context, status=400 if form.errors else 200)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.utils import translation
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import parsers, serializers
@@ -86,9 +86,9 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - the body is nested too deeply.") from None
+            raise ParseError(gettext("JSON parse error - the body is nested too deeply.")) from None
         if _holds_nul(data):
-            raise ParseError("JSON parse error - text may not contain NUL characters.")
+            raise ParseError(gettext("JSON parse error - text may not contain NUL characters."))
         return data
 
 
@@ -99,7 +99,7 @@ class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
         if _form_holds_nul(data):
-            raise ParseError("Form parse error - text may not contain NUL characters.")
+            raise ParseError(gettext("Form parse error - text may not contain NUL characters."))
         return data
 
 
@@ -109,7 +109,7 @@ class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
         if _form_holds_nul(parsed.data) or any("\x00" in name for name in parsed.files):
-            raise ParseError("Multipart form parse error - text may not contain NUL characters.")
+            raise ParseError(gettext("Multipart form parse error - text may not contain NUL characters."))
         return parsed
 
 
@@ -202,7 +202,7 @@ def requested_language(request: Any) -> str:
         raise ValidationError(
             {
                 "lang": [
-                    _("“%(value)s” is not a language of the tracker; use one of %(languages)s.")
+                    gettext("“%(value)s” is not a language of the tracker; use one of %(languages)s.")
                     % {"value": asked, "languages": ", ".join(LANGUAGE_CODES)}
                 ]
             }

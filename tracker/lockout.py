@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 
 def cooloff_minutes() -> int:
@@ -18,10 +19,13 @@ def cooloff_minutes() -> int:
 
 def lockout_message() -> str:
     minutes = cooloff_minutes()
-    return (
-        f"Too many failed sign-in attempts: this account is locked at your address for {minutes} minutes. "
-        "Try again after that; every attempt before then starts the wait again."
-    )
+    return ngettext(
+        "Too many failed sign-in attempts: this account is locked at your address for %(minutes)s minute. "
+        "Try again after that; every attempt before then starts the wait again.",
+        "Too many failed sign-in attempts: this account is locked at your address for %(minutes)s minutes. "
+        "Try again after that; every attempt before then starts the wait again.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def lockout_response(
