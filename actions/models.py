@@ -403,6 +403,8 @@ class Plan(Translatable):
     translated_fields = ("title",)
 
     class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
         # The latest adopted first; a plan not yet adopted last, on every database.
         ordering = [F("adopted_on").desc(nulls_last=True), "code"]
 
@@ -570,6 +572,8 @@ class Objective(Translatable):
     translated_fields = ("title", "text")
 
     class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
         ordering = ["plan_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="objective_number_unique_in_plan"),
@@ -599,6 +603,8 @@ class Theme(models.Model):
     objects = ThemeManager()
 
     class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -666,6 +672,7 @@ class Activity(Translatable):
     translated_fields = ("text", "responsible_text")
 
     class Meta:
+        verbose_name = _("activity")
         ordering = ["plan_id", "number_major", "number_minor"]
         verbose_name_plural = _("activities")
         constraints = [
@@ -740,6 +747,7 @@ class Responsibility(models.Model):
     objects = ResponsibilityManager()
 
     class Meta:
+        verbose_name = _("responsibility")
         ordering = ["activity_id", "role", "organization__acronym"]
         verbose_name_plural = _("responsibilities")
         constraints = [
@@ -853,6 +861,7 @@ class Participation(models.Model):
     objects = ParticipationManager.from_queryset(ParticipationQuerySet)()
 
     class Meta:
+        verbose_name_plural = _("participants")
         ordering = ["plan_id", "organization__acronym"]
         verbose_name = _("participant")
         constraints = [
@@ -914,6 +923,7 @@ class NotApplicable(models.Model):
     objects = NotApplicableQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = _("not-applicable declarations")
         ordering = ["-declared_at", "-pk"]
         verbose_name = _("not-applicable declaration")
         constraints = [
@@ -1003,6 +1013,7 @@ class StatusEntry(models.Model):
     objects = StatusEntryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("status entry")
         ordering = ["-reported_on", "-created_at", "-pk"]
         verbose_name_plural = _("status entries")
         constraints = [
@@ -1076,6 +1087,8 @@ class StatusEntryReview(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -1135,6 +1148,7 @@ class ActivityStatus(models.Model):
     objects = ActivityStatusQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("activity status")
         verbose_name_plural = _("activity statuses")
 
     def __str__(self) -> str:
@@ -1211,6 +1225,7 @@ class OrganizationProgress(models.Model):
     objects = OrganizationProgressQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("organization progress")
         verbose_name_plural = _("organization progress")
         constraints = [
             models.UniqueConstraint(fields=["organization", "activity"], name="progress_once_per_organization"),

@@ -171,6 +171,8 @@ class SecurityEvent(models.Model):
     objects = SecurityEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=SecurityEventKind.values), name="security_event_kind"),

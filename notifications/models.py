@@ -48,6 +48,7 @@ class MailBody(models.Model):
     objects = MailBodyManager()
 
     class Meta:
+        verbose_name = _("mail body")
         verbose_name_plural = _("mail bodies")
 
     def __str__(self) -> str:
@@ -123,6 +124,8 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="reminder_once_per_recipient_and_key"),

@@ -74,6 +74,8 @@ class Organization(Translatable):
     translated_fields = ("name",)
 
     class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         ordering = ["acronym"]
         constraints = [
             models.UniqueConstraint(Upper("acronym"), name="organization_acronym_unique_ci"),
@@ -126,6 +128,8 @@ class FocalPoint(models.Model):
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
         ordering = ["organization__acronym", "name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "email"], name="focal_point_email_unique_per_organization"),
@@ -167,6 +171,8 @@ class Profile(models.Model):
     )
 
     class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
         constraints = [
             models.CheckConstraint(condition=models.Q(mail__in=MailPreference.values), name="profile_mail_valid"),
             models.CheckConstraint(
@@ -231,6 +237,7 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = _("API tokens")
         verbose_name = _("API token")
         ordering = ["-created_at", "-pk"]
 
@@ -261,6 +268,8 @@ class PasswordResetRequest(models.Model):
     requested_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("requested at"))
 
     class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:

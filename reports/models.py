@@ -109,6 +109,8 @@ class StocktakingCycle(models.Model):
     )
 
     class Meta:
+        verbose_name = _("stocktaking cycle")
+        verbose_name_plural = _("stocktaking cycles")
         ordering = ["plan_id", "-period_end"]
         constraints = [
             models.CheckConstraint(
@@ -350,6 +352,8 @@ class ReportFile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("report file")
+        verbose_name_plural = _("report files")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "format"], name="one_report_file_per_cycle_and_format"),
         ]
@@ -402,6 +406,8 @@ class ReportExport(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
+        verbose_name = _("report export")
+        verbose_name_plural = _("report exports")
         constraints = [
             models.UniqueConstraint(
                 fields=["cycle", "edition", "format", "language", "version"], name="one_export_per_report_version"

@@ -8,9 +8,10 @@ named in activities 3.2, 3.3, 3.4 and 5.2), ``other_focal_point`` (WCO), ``viewe
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from organizations.models import ApiToken, Organization
@@ -44,6 +45,15 @@ def _empty_cache():
     """Each test starts with an empty cache: what one test counted or throttled, the next does not
     see (SQLite gives the same ids again after a rollback)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in French leaves French active in its thread
+    (a server's next request activates its own; a test's next line would not)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
