@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Union
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from actions.choices import Confidentiality, ResponsibilityRole, ReviewState
 from organizations.models import FocalPoint, Organization
@@ -203,12 +204,16 @@ def may_log(who: Who, *, organization: Organization | None = None, activity: "Ac
         pass
     elif actor.role == Role.FOCAL_POINT and actor.organization is not None:
         if organization is not None and organization.pk != actor.organization.pk:
-            return _refused(f"You may not log progress on behalf of {organization.acronym}.")
+            return _refused(
+                gettext("You may not log progress on behalf of %(acronym)s.") % {"acronym": organization.acronym}
+            )
     else:
-        return _refused("You may not log progress: CTED staff and focal points of an organization do.")
+        return _refused(gettext("You may not log progress: CTED staff and focal points of an organization do."))
     if organization is not None and activity is not None and not activity.is_open_to(organization):
         return _refused(
-            f"{organization.acronym} is not responsible for activity {activity.number}.", field="organization"
+            gettext("%(acronym)s is not responsible for activity %(number)s.")
+            % {"acronym": organization.acronym, "number": activity.number},
+            field="organization",
         )
     return ALLOWED
 
@@ -240,7 +245,9 @@ def may_declare_not_applicable(who: Who, *, organization: Organization, activity
         return decision
     if any(r.organization_id == organization.pk for r in activity.responsibilities.all()):
         return _refused(
-            f"Activity {activity.number} names {organization.acronym}: it reports on it.", field="organization"
+            gettext("Activity %(number)s names %(acronym)s: it reports on it.")
+            % {"number": activity.number, "acronym": organization.acronym},
+            field="organization",
         )
     return ALLOWED
 
@@ -275,9 +282,9 @@ def may_read_edition(who: Who, edition: str) -> Decision:
     signed in; the internal edition, restricted entries included: CTED staff."""
     actor = actor_of(who)
     if not actor.is_authenticated:
-        return _refused("Sign in to read stocktaking reports.")
+        return _refused(gettext("Sign in to read stocktaking reports."))
     if edition == "internal" and actor.role != Role.STAFF and not actor.is_system:
-        return _refused("The internal edition is CTED staff's: ask for the participants edition.")
+        return _refused(gettext("The internal edition is CTED staff's: ask for the participants edition."))
     return ALLOWED
 
 
@@ -286,7 +293,7 @@ def may_run_stocktaking(who: Who, plan: "Plan | None" = None) -> Decision:
     actor = actor_of(who)
     if actor.is_system or actor.role in {Role.STAFF, Role.SECRETARIAT}:
         return ALLOWED
-    return _refused("Only the secretariat and CTED staff run stocktaking cycles.")
+    return _refused(gettext("Only the secretariat and CTED staff run stocktaking cycles."))
 
 
 # --- Participants ---
