@@ -282,9 +282,9 @@ def may_read_edition(who: Who, edition: str) -> Decision:
     signed in; the internal edition, restricted entries included: CTED staff."""
     actor = actor_of(who)
     if not actor.is_authenticated:
-        return _refused("Sign in to read stocktaking reports.")
+        return _refused(gettext("Sign in to read stocktaking reports."))
     if edition == "internal" and actor.role != Role.STAFF and not actor.is_system:
-        return _refused("The internal edition is CTED staff's: ask for the participants edition.")
+        return _refused(gettext("The internal edition is CTED staff's: ask for the participants edition."))
     return ALLOWED
 
 
@@ -293,7 +293,7 @@ def may_run_stocktaking(who: Who, plan: "Plan | None" = None) -> Decision:
     actor = actor_of(who)
     if actor.is_system or actor.role in {Role.STAFF, Role.SECRETARIAT}:
         return ALLOWED
-    return _refused("Only the secretariat and CTED staff run stocktaking cycles.")
+    return _refused(gettext("Only the secretariat and CTED staff run stocktaking cycles."))
 
 
 # --- Participants ---

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from actions import permissions
 from actions.models import Activity, Plan, ReviewState, StatusEntry
@@ -77,16 +78,21 @@ def send_reminders_now(*, cycle: StocktakingCycle, actor: Any, today: datetime.d
         # Two requests at once: the second waits for the first's reminders, then finds them.
         cycle = StocktakingCycle.objects.select_for_update(of=("self",)).select_related("plan").get(pk=cycle.pk)
         if not cycle.is_open:
-            raise ValidationError("Reminders are sent for an open cycle only.")
+            raise ValidationError(gettext("Reminders are sent for an open cycle only."))
         sent = reminders_sent_on([cycle], today).get(cycle.pk)
         if sent is not None:
             at = formats.time_format(timezone.localtime(sent.created_at), "H:i")
             if sent.requested_by is not None:
                 who = sent.requested_by.get_full_name() or sent.requested_by.username
-                done = f"Reminders for this cycle were already sent today at {at} by {who}"
+                done = gettext(
+                    "Reminders for this cycle were already sent today at %(at)s by %(by)s: "
+                    "the next can be sent tomorrow."
+                ) % {"at": at, "by": who}
             else:
-                done = f"This cycle's scheduled reminders went today at {at}"
-            raise ValidationError(f"{done}: the next can be sent tomorrow.")
+                done = gettext(
+                    "This cycle's scheduled reminders went today at %(at)s: the next can be sent tomorrow."
+                ) % {"at": at}
+            raise ValidationError(done)
         return _write_cycle_reminders([(cycle, step)], today, requested_by=permissions.actor_of(actor).user)
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from notifications.jobs import send_reminders_now
@@ -22,7 +23,17 @@ def cycle_remind(request: Request, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         if written:
-            messages.success(request, f"{written} reminder{'s' if written != 1 else ''} sent for “{cycle.title}”.")
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s reminder sent for “%(title)s”.", "%(count)s reminders sent for “%(title)s”.", written
+                )
+                % {"count": written, "title": cycle.title},
+            )
         else:
-            messages.info(request, f"Every expected organization has reported in “{cycle.title}”: no reminder to send.")
+            messages.info(
+                request,
+                gettext("Every expected organization has reported in “%(title)s”: no reminder to send.")
+                % {"title": cycle.title},
+            )
     return back_to(request, cycle)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from actions import generation, permissions
 from actions.models import Plan, StatusEntry
@@ -53,14 +54,15 @@ def cycle_create(
         document_symbol=(document_symbol or "").strip(),
         created_by=author,
     )
+    same_title = gettext("%(plan)s already has a cycle called “%(title)s”.") % {"plan": plan.code, "title": cycle.title}
     if StocktakingCycle.objects.filter(plan=plan, title__iexact=cycle.title).exists():
-        raise ValidationError({"title": [f"{plan.code} already has a cycle called “{cycle.title}”."]})
+        raise ValidationError({"title": [same_title]})
     cycle.full_clean()
     try:
         with transaction.atomic():
             cycle.save()
     except IntegrityError:  # another request made the same cycle since the check above
-        raise ValidationError({"title": [f"{plan.code} already has a cycle called “{cycle.title}”."]}) from None
+        raise ValidationError({"title": [same_title]}) from None
     signals.cycle_created.send(sender=StocktakingCycle, cycle=cycle, actor=author)
     if open_now:
         cycle_open(cycle=cycle, actor=author)
@@ -82,7 +84,12 @@ def cycle_symbol_set(*, cycle: StocktakingCycle, document_symbol: str, actor: Wh
 def cycle_open(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycle:
     permissions.may_run_stocktaking(actor, cycle.plan).require()
     if cycle.state != CycleState.PLANNED:
-        raise ValidationError({"state": f"Only a planned cycle can be opened; this one is {cycle.state}."})
+        raise ValidationError(
+            {
+                "state": gettext("Only a planned cycle can be opened; this one is %(state)s.")
+                % {"state": str(cycle.get_state_display()).lower()}
+            }
+        )
     cycle.state = CycleState.OPEN
     cycle.opened_at = timezone.now()
     try:
@@ -90,7 +97,10 @@ def cycle_open(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycle:
             cycle.save(update_fields=["state", "opened_at"])
     except IntegrityError:
         raise ValidationError(
-            {"state": f"{cycle.plan.code} already has an open cycle: close it before opening another."}
+            {
+                "state": gettext("%(plan)s already has an open cycle: close it before opening another.")
+                % {"plan": cycle.plan.code}
+            }
         ) from None
     signals.cycle_opened.send(sender=StocktakingCycle, cycle=cycle, actor=actor)
     return cycle
@@ -107,17 +117,30 @@ class ClosingPreview:
 
     @property
     def summary(self) -> str:
-        return (
-            f"Closing “{self.cycle.title}” cannot be undone: its report is frozen as the plan stands now, "
-            f"stored as {' and '.join(f.upper() for f in STORED_FORMATS)} and e-mailed to "
-            f"{_count(self.recipients, 'focal point')} of {_count(self.organizations, 'organization')}; "
-            f"{_count(self.unreported_pairs, 'expected activity-organization pair')} "
-            f"{'has' if self.unreported_pairs == 1 else 'have'} not reported and will show as not reported."
+        """In the active language; each count's words (with their plural) are messages of their own."""
+        focal_points = ngettext("%(count)s focal point", "%(count)s focal points", self.recipients)
+        organizations = ngettext("%(count)s organization", "%(count)s organizations", self.organizations)
+        unreported = ngettext(
+            "%(count)s expected activity-organization pair has not reported and will show as not reported",
+            "%(count)s expected activity-organization pairs have not reported and will show as not reported",
+            self.unreported_pairs,
         )
+        return gettext(
+            "Closing “%(title)s” cannot be undone: its report is frozen as the plan stands now, stored as "
+            "%(formats)s and e-mailed to %(focal_points)s of %(organizations)s; %(unreported)s."
+        ) % {
+            "title": self.cycle.title,
+            "formats": _listed([f.upper() for f in STORED_FORMATS]),
+            "focal_points": focal_points % {"count": self.recipients},
+            "organizations": organizations % {"count": self.organizations},
+            "unreported": unreported % {"count": self.unreported_pairs},
+        }
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _listed(items: list[str]) -> str:
+    """ "A, B and C", in the active language."""
+    *rest, last = items
+    return gettext("%(items)s and %(last)s") % {"items": ", ".join(rest), "last": last} if rest else last
 
 
 def cycle_closing_preview(cycle: StocktakingCycle) -> ClosingPreview:
@@ -146,16 +169,18 @@ def cycle_close(*, cycle: StocktakingCycle, actor: Who, confirm: bool) -> Stockt
     """
     permissions.may_run_stocktaking(actor, cycle.plan).require()
     if not cycle.is_open:
-        raise ValidationError({"state": "Only an open cycle can be closed."})
+        raise ValidationError({"state": gettext("Only an open cycle can be closed.")})
     if not confirm:
-        raise ValidationError({"confirm": f"{cycle_closing_preview(cycle).summary} Confirm to close it."})
+        raise ValidationError(
+            {"confirm": gettext("%(summary)s Confirm to close it.") % {"summary": cycle_closing_preview(cycle).summary}}
+        )
     # A conditional update, so two closings (a person and the job) close it once.
     closed_at = timezone.now()
     changed = StocktakingCycle.objects.filter(pk=cycle.pk, state=CycleState.OPEN).update(
         state=CycleState.CLOSED, closed_at=closed_at
     )
     if not changed:
-        raise ValidationError({"state": "Only an open cycle can be closed."})
+        raise ValidationError({"state": gettext("Only an open cycle can be closed.")})
     cycle.state, cycle.closed_at = CycleState.CLOSED, closed_at
     _freeze(cycle)
     signals.cycle_closed.send(sender=StocktakingCycle, cycle=cycle, actor=actor)
@@ -210,7 +235,7 @@ def cycle_report_store(*, cycle: StocktakingCycle, actor: Who) -> dict[str, Repo
     """
     permissions.may_run_stocktaking(actor, cycle.plan).require()
     if not cycle.is_closed:
-        raise ValidationError({"state": "Only a closed cycle's report is stored."})
+        raise ValidationError({"state": gettext("Only a closed cycle's report is stored.")})
     stored = {f.format: f for f in cycle.report_files.all()}
     report = None
     for format_ in STORED_FORMATS:
@@ -242,7 +267,14 @@ def status_entries_import(*, organization: Organization, author: User, check: Im
     """
     permissions.may_log(author, organization=organization).require_permission()
     if check.errors:
-        raise ValidationError(f"The file has {len(check.errors)} error(s); nothing was logged.")
+        raise ValidationError(
+            ngettext(
+                "The file has %(count)s error; nothing was logged.",
+                "The file has %(count)s errors; nothing was logged.",
+                len(check.errors),
+            )
+            % {"count": len(check.errors)}
+        )
     logged = []
     for row in check.to_log:
         try:
@@ -259,15 +291,19 @@ def status_entries_import(*, organization: Organization, author: User, check: Im
                 )
             )
         except ValidationError as error:
-            raise ValidationError(f"Row {row.row}: {' '.join(error.messages)} Nothing was logged.") from None
+            raise ValidationError(_row_refused(row.row, error)) from None
     for declaration in check.to_declare:
         try:
             not_applicable_declare(
                 activity=declaration.activity, organization=organization, reason=declaration.reason, author=author
             )
         except ValidationError as error:
-            raise ValidationError(f"Row {declaration.row}: {' '.join(error.messages)} Nothing was logged.") from None
+            raise ValidationError(_row_refused(declaration.row, error)) from None
     return logged
+
+
+def _row_refused(row: int, error: ValidationError) -> str:
+    return gettext("Row %(row)s: %(errors)s Nothing was logged.") % {"row": row, "errors": " ".join(error.messages)}
 
 
 def report_version(cycle: StocktakingCycle) -> str:
@@ -292,7 +328,12 @@ def report_export_claim(
     """
     permissions.may_read_edition(reader, edition).require()
     if format_ not in EXPORTED_FORMATS:
-        raise ValidationError({"format": f"Only {' and '.join(EXPORTED_FORMATS)} are built off the request."})
+        raise ValidationError(
+            {
+                "format": gettext("Only %(formats)s are built off the request.")
+                % {"formats": _listed(list(EXPORTED_FORMATS))}
+            }
+        )
     key = {
         "cycle": cycle,
         "edition": Edition(edition).value,
@@ -333,8 +374,9 @@ def report_export_build(*, export_id: int) -> ReportExport | None:
     On success the file of every older version of the same report goes; on failure the
     export says why, and the next request for it starts it again.
     """
+    # Its stages are said in the export's language, its readers': the first once the export is read.
     started = ReportExport.objects.filter(pk=export_id, state=ExportState.QUEUED).update(
-        state=ExportState.RUNNING, started_at=timezone.now(), stage="Reading the plan's history", progress=1
+        state=ExportState.RUNNING, started_at=timezone.now(), stage="", progress=1
     )
     if not started:
         return None
@@ -345,10 +387,11 @@ def report_export_build(*, export_id: int) -> ReportExport | None:
 
     try:
         with translation.override(export.language):
+            progress(1, gettext("Reading the plan's history"))
             report = cycle_report_read(cycle=export.cycle, edition=export.edition)
             content = exports.render(report, export.format, progress)
             name = exports.filename(report, export.format)
-        progress(95, "Saving the file")
+            progress(95, gettext("Saving the file"))
         export.file.save(name, ContentFile(content), save=False)
     except Exception as error:  # whatever went wrong is told to the reader; the next request tries again
         ReportExport.objects.filter(pk=export_id).update(

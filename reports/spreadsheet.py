@@ -19,7 +19,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
@@ -74,6 +75,10 @@ class ImportRow:
     evidence: list[str]
     already_logged: bool = False
 
+    @property
+    def confidentiality_label(self) -> str:
+        return str(Confidentiality(self.confidentiality).label)
+
 
 @dataclass
 class NotApplicableRow:
@@ -102,6 +107,10 @@ class ImportCheck:
     @property
     def already_logged(self) -> list[ImportRow]:
         return [r for r in self.rows if r.already_logged]
+
+    @property
+    def already_logged_rows(self) -> list[int]:
+        return [r.row for r in self.already_logged]
 
 
 def template_for(organization: Organization) -> bytes:
@@ -134,7 +143,7 @@ def template_for(organization: Organization) -> bytes:
     sheet.freeze_panes = "C2"
     last = max(sheet.max_row, 2)
     statuses = DataValidation(type="list", formula1='"' + ",".join(_labels(Status)) + '"', allow_blank=True)
-    statuses.error = "Choose a status from the list."
+    statuses.error = gettext("Choose a status from the list.")
     confidentiality = DataValidation(
         type="list", formula1='"' + ",".join(c.value for c in Confidentiality) + '"', allow_blank=True
     )
@@ -143,20 +152,29 @@ def template_for(organization: Organization) -> bytes:
     statuses.add(f"E2:E{last}")
     confidentiality.add(f"H2:H{last}")
 
-    about = workbook.create_sheet("How to fill it in")
+    # The help in the reader's language; the columns keep their English names, which the upload reads.
+    about = workbook.create_sheet(gettext("How to fill it in"))
     for line in [
-        [f"Progress of {organization.acronym} ({organization.name})"],
-        [],
-        ["Fill in Status and Observations on the rows you report on; leave the others empty."],
-        ["Reports on: the date the entry reports on (today when empty). Confidentiality: public, "
-         "participants (the default) or restricted (CTED and your organization only)."],
-        [f"Evidence links: up to {EVIDENCE_MAX_LINKS} web addresses, one a line."],
-        [f"{NOT_APPLICABLE}: on an activity open to your organization's kind that does not apply to it, "
-         "say why instead of reporting (leave Status and Observations empty); CTED staff can withdraw it."],
-        ["Upload the file on your organization's page. You will see what will be logged before anything is."],
-        ["Uploading the same rows again logs nothing twice."],
-    ]:  # fmt: skip
-        about.append(line)
+        gettext("Progress of %(acronym)s (%(name)s)") % {"acronym": organization.acronym, "name": organization.name},
+        None,
+        gettext("Fill in %(status)s and %(observations)s on the rows you report on; leave the others empty.")
+        % {"status": "Status", "observations": "Observations"},
+        gettext(
+            "%(reports_on)s: the date the entry reports on (today when empty). %(confidentiality)s: public, "
+            "participants (the default) or restricted (CTED and your organization only)."
+        )
+        % {"reports_on": "Reports on", "confidentiality": "Confidentiality"},
+        gettext("%(evidence)s: up to %(count)s web addresses, one a line.")
+        % {"evidence": "Evidence links", "count": EVIDENCE_MAX_LINKS},
+        gettext(
+            "%(not_applicable)s: on an activity open to your organization's kind that does not apply to it, say why "
+            "instead of reporting (leave %(status)s and %(observations)s empty); CTED staff can withdraw it."
+        )
+        % {"not_applicable": NOT_APPLICABLE, "status": "Status", "observations": "Observations"},
+        gettext("Upload the file on your organization's page. You will see what will be logged before anything is."),
+        gettext("Uploading the same rows again logs nothing twice."),
+    ]:
+        about.append([line] if line else [])
     about["A1"].font = Font(bold=True, size=13)
     about.column_dimensions["A"].width = 110
     buffer = io.BytesIO()
@@ -192,15 +210,23 @@ def _date(value: str, today: datetime.date) -> datetime.date:
     try:
         return datetime.date.fromisoformat(_text(value))
     except ValueError:
-        raise ValueError(f"“{_text(value)}” is not a date: write it as YYYY-MM-DD.") from None
+        raise ValueError(
+            gettext("“%(value)s” is not a date: write it as YYYY-MM-DD.") % {"value": _text(value)}
+        ) from None
 
 
-NOT_XLSX = "This is not an XLSX file: download the spreadsheet, fill it in, upload it."
-DAMAGED = (
+def _number(value: float, decimals: int = 0) -> str:
+    """A number as the page's language writes it: 5,000,000 and 1.5 in English, 5 000 000 and 1,5 in French."""
+    return formats.number_format(value, decimals, force_grouping=True)
+
+
+# The reasons a file is refused as a whole, in the language of the page that says them.
+NOT_XLSX = gettext_lazy("This is not an XLSX file: download the spreadsheet, fill it in, upload it.")
+DAMAGED = gettext_lazy(
     "The file is damaged and cannot be read as a spreadsheet: open it in your spreadsheet program, "
     "save it as .xlsx (without a password) and upload it again."
 )
-ENCRYPTED = (
+ENCRYPTED = gettext_lazy(
     "The file is password-protected (or an old .xls file): save it as .xlsx without a password and upload it again."
 )
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # what Excel writes for an encrypted workbook, or .xls
@@ -236,18 +262,19 @@ def read_upload(upload) -> list[tuple[int, dict[str, str]]]:
     columns nothing reads (the activity's text, the organization/body)."""
     if upload.size > MAX_UPLOAD_BYTES:
         raise SpreadsheetError(
-            f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
+            gettext("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": _number(upload.size / 1024 / 1024, 1), "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
     check_archive(upload)
     upload.seek(0)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except _UNREADABLE:
-        raise SpreadsheetError(DAMAGED) from None
+        raise SpreadsheetError(str(DAMAGED)) from None
     try:
         return _read_rows(workbook)
     except _UNREADABLE:
-        raise SpreadsheetError(DAMAGED) from None
+        raise SpreadsheetError(str(DAMAGED)) from None
     finally:
         workbook.close()
 
@@ -261,7 +288,12 @@ def _read_rows(workbook) -> list[tuple[int, dict[str, str]]]:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise SpreadsheetError(
-            f"The sheet has no column {', '.join(missing)}: the first row must have the columns {', '.join(COLUMNS)}."
+            ngettext(
+                "The sheet has no column %(missing)s: the first row must have the columns %(columns)s.",
+                "The sheet has no columns %(missing)s: the first row must have the columns %(columns)s.",
+                len(missing),
+            )
+            % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS)}
         )
     read = ["Plan", "Activity", "Status", "Observations", "Reports on", "Confidentiality", "Evidence links",
             NOT_APPLICABLE]  # fmt: skip
@@ -271,20 +303,26 @@ def _read_rows(workbook) -> list[tuple[int, dict[str, str]]]:
     characters = 0
     for number, values in enumerate(rows, start=2):
         if number - 1 > MAX_ROWS:
-            raise SpreadsheetError(f"The sheet has more than {MAX_ROWS} rows.")
+            raise SpreadsheetError(gettext("The sheet has more than %(count)s rows.") % {"count": MAX_ROWS})
         cells = {name: _cell_text(_capped(values[i] if i < len(values) else None, number, i + 1))
                  for name, i in position.items()}  # fmt: skip
         if any(cells[name] for name in reported):
             characters += sum(len(text) for text in cells.values())
             if characters > MAX_TEXT_CHARS:
-                raise SpreadsheetError(f"The sheet has more than {MAX_TEXT_CHARS:,} characters of text.")
+                raise SpreadsheetError(
+                    gettext("The sheet has more than %(count)s characters of text.")
+                    % {"count": _number(MAX_TEXT_CHARS)}
+                )
             raw.append((number, cells))
     return raw
 
 
 def _capped(value, row: int, column: int):
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        raise SpreadsheetError(f"Row {row}, column {column} has more than {MAX_CELL_CHARS:,} characters.")
+        raise SpreadsheetError(
+            gettext("Row %(row)s, column %(column)s has more than %(count)s characters.")
+            % {"row": row, "column": column, "count": _number(MAX_CELL_CHARS)}
+        )
     return value
 
 
@@ -297,7 +335,7 @@ def check_archive(upload) -> None:
     CRC, refused as damaged.)"""
     upload.seek(0)
     if upload.read(len(_OLE_MAGIC)) == _OLE_MAGIC:
-        raise SpreadsheetError(ENCRYPTED)
+        raise SpreadsheetError(str(ENCRYPTED))
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
@@ -310,35 +348,39 @@ def check_archive(upload) -> None:
     except SpreadsheetError:
         raise
     except zipfile.BadZipFile:
-        raise SpreadsheetError(NOT_XLSX) from None
+        raise SpreadsheetError(str(NOT_XLSX)) from None
     except _UNREADABLE:
-        raise SpreadsheetError(DAMAGED) from None
+        raise SpreadsheetError(str(DAMAGED)) from None
 
 
 def _check_parts(parts: list[zipfile.ZipInfo]) -> None:
     if len(parts) > MAX_PARTS:
         raise SpreadsheetError(
-            f"The file has {len(parts)} parts; a spreadsheet has far fewer (the limit is {MAX_PARTS})."
+            gettext("The file has %(count)s parts; a spreadsheet has far fewer (the limit is %(limit)s).")
+            % {"count": len(parts), "limit": MAX_PARTS}
         )
     for part in parts:
         name = part.filename
         if name.startswith(("/", "\\")) or ":" in name or ".." in re.split(r"[/\\]", name):
-            raise SpreadsheetError(f"{NOT_XLSX} (It has a part named “{name[:100]}”.)")
+            raise SpreadsheetError(f"{NOT_XLSX} " + gettext("(It has a part named “%(name)s”.)") % {"name": name[:100]})
         if part.flag_bits & 0x1:
-            raise SpreadsheetError(ENCRYPTED)
+            raise SpreadsheetError(str(ENCRYPTED))
     if "xl/workbook.xml" not in {part.filename for part in parts}:
-        raise SpreadsheetError(NOT_XLSX)
+        raise SpreadsheetError(str(NOT_XLSX))
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_UNPACKED_BYTES:
         raise SpreadsheetError(
-            f"The file unpacks to {unpacked / 1024 / 1024:,.0f} MB; "
-            f"the limit is {MAX_UNPACKED_BYTES // 1024 // 1024} MB."
+            gettext("The file unpacks to %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": _number(unpacked / 1024 / 1024), "limit": MAX_UNPACKED_BYTES // 1024 // 1024}
         )
     for part in parts:
         if part.file_size > _LARGE_PART and part.file_size > MAX_COMPRESSION_RATIO * part.compress_size:
             raise SpreadsheetError(
-                f"The file's part {part.filename[:100]} unpacks to more than {MAX_COMPRESSION_RATIO} times its "
-                "size, which no spreadsheet does: it is refused."
+                gettext(
+                    "The file's part %(part)s unpacks to more than %(ratio)s times its size, which no spreadsheet "
+                    "does: it is refused."
+                )
+                % {"part": part.filename[:100], "ratio": MAX_COMPRESSION_RATIO}
             )
 
 
@@ -355,7 +397,10 @@ class _XmlCount:
     def start(self, name: str, attributes: dict[str, str]) -> None:
         self.elements += 1
         if self.elements > MAX_XML_ELEMENTS:
-            raise SpreadsheetError(f"The file has more than {MAX_XML_ELEMENTS:,} XML elements: it is refused.")
+            raise SpreadsheetError(
+                gettext("The file has more than %(count)s XML elements: it is refused.")
+                % {"count": _number(MAX_XML_ELEMENTS)}
+            )
         self.depth += 1
         local = name.rsplit(" ", 1)[-1]
         if local == "row":
@@ -363,7 +408,10 @@ class _XmlCount:
         elif local == "c" and self.depth == self.row_depth + 1:
             self.cells += 1
             if self.cells > MAX_COLUMNS:
-                raise SpreadsheetError(f"Row {self.row or '?'} has more than {MAX_COLUMNS} columns.")
+                raise SpreadsheetError(
+                    gettext("Row %(row)s has more than %(count)s columns.")
+                    % {"row": self.row or "?", "count": MAX_COLUMNS}
+                )
 
     def end(self, name: str) -> None:
         if self.depth == self.row_depth:
@@ -372,7 +420,7 @@ class _XmlCount:
 
 
 def _refuse_dtd(*args) -> None:
-    raise SpreadsheetError(f"{DAMAGED} (It declares XML entities, which no spreadsheet does.)")
+    raise SpreadsheetError(f"{DAMAGED} " + gettext("(It declares XML entities, which no spreadsheet does.)"))
 
 
 def _check_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo, count: _XmlCount) -> None:
@@ -395,7 +443,9 @@ def _check_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo, count: _XmlCount
                 chunk = stream.read(_CHUNK)
             parser.Parse(b"", True)
         except ExpatError:
-            raise SpreadsheetError(f"{DAMAGED} (Its part {part.filename[:100]} is not well-formed XML.)") from None
+            raise SpreadsheetError(
+                f"{DAMAGED} " + gettext("(Its part %(part)s is not well-formed XML.)") % {"part": part.filename[:100]}
+            ) from None
 
 
 def _cell_text(value) -> str:
@@ -436,22 +486,31 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
         )
         status = statuses.get(status_text.lower())
         if status is None:
-            errors.append(f"“{status_text}” is not a status; use one of: {', '.join(_labels(Status))}.")
+            errors.append(
+                gettext("“%(value)s” is not a status; use one of: %(statuses)s.")
+                % {"value": status_text, "statuses": ", ".join(_labels(Status))}
+            )
         if not observations:
-            errors.append("Observations are empty: say what was done.")
+            errors.append(gettext("Observations are empty: say what was done."))
         elif len(observations) > StatusEntry.OBSERVATIONS_MAX_LENGTH:
-            errors.append(f"Observations are longer than {StatusEntry.OBSERVATIONS_MAX_LENGTH} characters.")
+            errors.append(
+                gettext("Observations are longer than %(count)s characters.")
+                % {"count": _number(StatusEntry.OBSERVATIONS_MAX_LENGTH)}
+            )
         try:
             reported_on = _date(cells.get("Reports on"), today)
             if reported_on > today:
-                errors.append("“Reports on” is in the future.")
+                errors.append(gettext("“%(column)s” is in the future.") % {"column": "Reports on"})
         except ValueError as error:
             errors.append(str(error))
             reported_on = today
         confidentiality_text = _text(cells.get("Confidentiality")) or Confidentiality.PARTICIPANTS
         confidentiality = confidentialities.get(confidentiality_text.lower())
         if confidentiality is None:
-            errors.append(f"“{confidentiality_text}” is not a confidentiality: public, participants or restricted.")
+            errors.append(
+                gettext("“%(value)s” is not a confidentiality: public, participants or restricted.")
+                % {"value": confidentiality_text}
+            )
         evidence = [link for link in re.split(r"\s+", _text(cells.get("Evidence links"))) if link]
         try:
             validate_evidence(evidence)
@@ -500,11 +559,17 @@ def _row_activity(
     key = (_text(cells.get("Plan")), _text(cells.get("Activity")))
     activity = activities.get(key)
     if activity is None:
-        errors.append(f"No activity {key[1] or '(empty)'} in plan {key[0] or '(empty)'}.")
+        empty = gettext("(empty)")
+        errors.append(
+            gettext("No activity %(number)s in plan %(plan)s.") % {"number": key[1] or empty, "plan": key[0] or empty}
+        )
     elif not (decision := decide(activity)):
         errors.append(decision.reason)
     if key in seen:
-        errors.append(f"Activity {key[1]} of {key[0]} is already on row {seen[key]}.")
+        errors.append(
+            gettext("Activity %(number)s of %(plan)s is already on row %(row)s.")
+            % {"number": key[1], "plan": key[0], "row": seen[key]}
+        )
     seen.setdefault(key, number)
     return activity, errors
 
@@ -526,9 +591,15 @@ def _check_not_applicable(
 
     activity, errors = _row_activity(number, cells, activities, seen, decide)
     if _text(cells.get("Status")) or _text(cells.get("Observations")):
-        errors.append(f"Either report on the activity or say why it does not apply ({NOT_APPLICABLE}), not both.")
+        errors.append(
+            gettext("Either report on the activity or say why it does not apply (%(column)s), not both.")
+            % {"column": NOT_APPLICABLE}
+        )
     if len(reason) > 2000:
-        errors.append(f"“{NOT_APPLICABLE}” is longer than 2000 characters.")
+        errors.append(
+            gettext("“%(column)s” is longer than %(count)s characters.")
+            % {"column": NOT_APPLICABLE, "count": _number(2000)}
+        )
     if errors or activity is None:
         check.errors.extend((number, message) for message in errors)
         return

@@ -15,6 +15,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actions import permissions
@@ -26,6 +28,7 @@ from reports.forms import CycleForm, SymbolForm, UploadForm
 from reports.models import (
     CycleState,
     Edition,
+    ExportState,
     ReportExport,
     ReportFile,
     StocktakingCycle,
@@ -77,7 +80,7 @@ def cycle_new(request: Request) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Cycle “{cycle.title}” created.")
+            messages.success(request, gettext("Cycle “%(title)s” created.") % {"title": cycle.title})
             return redirect(cycle)
     status = 400 if form.errors else 200
     return render(request, "reports/cycle_form.html", {"form": form}, status=status)
@@ -138,7 +141,7 @@ def cycle_symbol(request: Request, pk: int) -> HttpResponse:
     form = SymbolForm(request.POST, instance=cycle)
     if form.is_valid():
         cycle_symbol_set(cycle=cycle, document_symbol=form.cleaned_data["document_symbol"], actor=request.user)
-        messages.success(request, "The document symbol is saved: the report's cover carries it.")
+        messages.success(request, gettext("The document symbol is saved: the report's cover carries it."))
     else:
         messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
     return redirect(cycle)
@@ -157,7 +160,7 @@ def cycle_transition(request: Request, pk: int, action: str) -> HttpResponse:
             return HttpResponseNotAllowed(["POST"])
         permissions.may_run_stocktaking(request.user, cycle.plan).require()
         if not cycle.is_open:
-            messages.error(request, "Only an open cycle can be closed.")
+            messages.error(request, gettext("Only an open cycle can be closed."))
             return redirect(cycle)
         return _closing_page(request, cycle)
     try:
@@ -170,7 +173,11 @@ def cycle_transition(request: Request, pk: int, action: str) -> HttpResponse:
             return _closing_page(request, cycle, refusal=" ".join(error.messages), status=400)
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Cycle “{cycle.title}” is {cycle.state}.")
+        messages.success(
+            request,
+            gettext("Cycle “%(title)s” is %(state)s.")
+            % {"title": cycle.title, "state": str(cycle.get_state_display()).lower()},
+        )
     return redirect(cycle)
 
 
@@ -186,7 +193,7 @@ def cycle_report(request: Request, pk: int, format_: str) -> HttpResponseBase:
     cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
     edition = request.GET.get("edition", Edition.PARTICIPANTS)
     if edition not in Edition.values:
-        return HttpResponseBadRequest(EDITION_CHOICE, content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(str(EDITION_CHOICE), content_type="text/plain; charset=utf-8")
     if format_ not in EXPORTED_FORMATS:
         return report_response(cycle, request.user, format_, edition)
     export, to_build = report_export_claim(cycle=cycle, reader=request.user, format_=format_, edition=edition)
@@ -198,7 +205,14 @@ def cycle_report(request: Request, pk: int, format_: str) -> HttpResponseBase:
     return redirect(export)
 
 
-EDITION_CHOICE = "Choose the edition: participants (the default) or internal (CTED staff)."
+EDITION_CHOICE = _("Choose the edition: participants (the default) or internal (CTED staff).")
+# What an export's state is called on its progress page.
+EXPORT_STATES = {
+    ExportState.QUEUED: _("Waiting for a worker"),
+    ExportState.RUNNING: _("Being built"),
+    ExportState.READY: _("Ready"),
+    ExportState.FAILED: _("Failed"),
+}
 
 
 def cycle_export(request: Request, pk: int, export_pk: int) -> HttpResponseBase:
@@ -216,6 +230,7 @@ def cycle_export(request: Request, pk: int, export_pk: int) -> HttpResponseBase:
         "export": export,
         "cycle": export.cycle,
         "retry": reverse("cycle-report", args=[pk, export.format]) + f"?edition={export.edition}",
+        "state_label": EXPORT_STATES[ExportState(export.state)],
     }
     template = "reports/_export_status.html" if request.htmx else "reports/export_progress.html"
     return render(request, template, context)
@@ -286,7 +301,7 @@ def spreadsheet_upload(request: Request, acronym: str) -> HttpResponse:
     if request.method == "POST" and "confirm" in request.POST:
         raw = request.session.get(session_key)
         if raw is None or request.POST.get("token") != raw["token"]:
-            messages.error(request, "That upload is no longer waiting: upload the file again.")
+            messages.error(request, gettext("That upload is no longer waiting: upload the file again."))
             return redirect("spreadsheet-upload", acronym=organization.acronym)
         check = spreadsheet.check_rows(raw["rows"], organization=organization, author=request.user)
         if not check.errors:
@@ -298,16 +313,22 @@ def spreadsheet_upload(request: Request, acronym: str) -> HttpResponse:
                 del request.session[session_key]
                 skipped = len(check.already_logged)
                 declared = len(check.to_declare)
-                messages.success(
-                    request,
-                    f"Logged {len(logged)} entr{'y' if len(logged) == 1 else 'ies'}"
-                    + (
-                        f"; declared {declared} activit{'y' if declared == 1 else 'ies'} not applicable"
-                        if declared
-                        else ""
-                    )
-                    + (f"; {skipped} row{'s were' if skipped != 1 else ' was'} already logged." if skipped else "."),
-                )
+                # A clause for each thing done, each its own message (with its plural): "Logged 2 entries;
+                # declared 1 activity not applicable; 1 row was already logged."
+                said = ngettext("Logged %(count)s entry", "Logged %(count)s entries", len(logged)) % {
+                    "count": len(logged)
+                }
+                if declared:
+                    said += ngettext(
+                        "; declared %(count)s activity not applicable",
+                        "; declared %(count)s activities not applicable",
+                        declared,
+                    ) % {"count": declared}
+                if skipped:
+                    said += ngettext(
+                        "; %(count)s row was already logged", "; %(count)s rows were already logged", skipped
+                    ) % {"count": skipped}
+                messages.success(request, f"{said}.")
                 return redirect("organization-detail", acronym=organization.acronym)
         context.update(check=check, token=raw["token"])
         status = 400 if check.errors else 200

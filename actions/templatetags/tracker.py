@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from actions.display import STATUS_COLOURS, STATUS_ORDER, status_css_name, status_label
 from actions.models import Confidentiality, ReviewState
@@ -66,7 +66,7 @@ def status_bar(distribution: dict, width: int = 240, height: int = 14):
     """A stacked bar of ``{status: count}`` as inline SVG, with a text equivalent for screen readers."""
     total = sum(distribution.values())
     if not total:
-        return format_html('<span class="muted">No activities</span>')
+        return format_html('<span class="muted">{}</span>', gettext("No activities"))
     x = 0.0
     parts = []
     summary = []
@@ -75,7 +75,7 @@ def status_bar(distribution: dict, width: int = 240, height: int = 14):
         if not count:
             continue
         share = width * count / total
-        label = f"{status_label(status)}: {count}"
+        label = gettext("%(status)s: %(count)s") % {"status": status_label(status), "count": count}
         summary.append(label)
         parts.append((f"{x:.2f}", f"{share:.2f}", height, status_css_name(status), STATUS_COLOURS[status], label))
         x += share
@@ -86,7 +86,7 @@ def status_bar(distribution: dict, width: int = 240, height: int = 14):
     )
     return format_html(
         '<svg class="status-bar" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}">{}</svg>',
-        "; ".join(summary),
+        pgettext("list separator", "; ").join(summary),
         width,
         height,
         width,

@@ -1,5 +1,6 @@
 import json
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, renderers, viewsets
@@ -112,7 +113,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         edition = request.query_params.get("edition", Edition.PARTICIPANTS)
         errors = {}
         if format_ not in exports.FORMATS:
-            errors["format"] = [f"Choose one of {', '.join(exports.FORMATS)}."]
+            errors["format"] = [gettext("Choose one of %(formats)s.") % {"formats": ", ".join(exports.FORMATS)}]
         if edition not in Edition.values:
             errors["edition"] = [EDITION_CHOICE]
         if errors:

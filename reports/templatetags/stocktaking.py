@@ -7,6 +7,7 @@ from django import template
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, pgettext
 
 from actions.display import STATUS_COLOURS, STATUS_ORDER, status_label
 from reports.builder import IN_CONFIDENCE
@@ -23,13 +24,13 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
     """Columns of each closed cycle's completeness (``summary_completeness``), oldest first: the share
     printed above each column, its period's end below it, a scale of 0, 50 and 100 %."""
     if not cycles:
-        return format_html('<p class="muted">{}</p>', "No cycle has closed yet.")
+        return format_html('<p class="muted">{}</p>', gettext("No cycle has closed yet."))
     width = LEFT + COLUMN * len(cycles)
     height = TOP + PLOT + BOTTOM
     scale = format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d9dee4"></line>'
-        '<text x="{}" y="{}" text-anchor="end" fill="#5b6876">{}%</text>',
+        '<text x="{}" y="{}" text-anchor="end" fill="#5b6876">{}</text>',
         (
             (
                 LEFT,
@@ -38,7 +39,7 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
                 TOP + PLOT * (100 - p) / 100,
                 LEFT - 4,
                 TOP + PLOT * (100 - p) / 100 + 4,
-                p,
+                _percent(p),
             )
             for p in (0, 50, 100)
         ),
@@ -53,25 +54,25 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
             columns.append(
                 format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', x + 18, TOP + PLOT - 4, "—")
             )
-            words.append(f"{cycle.title}: nobody expected")
+            words.append(gettext("%(title)s: nobody expected") % {"title": cycle.title})
         else:
             tall = PLOT * share
-            percent = f"{round(share * 100)}%"
+            percent = _percent(round(share * 100))
+            said = gettext("%(title)s: %(share)s") % {"title": cycle.title, "share": percent}
             columns.append(
                 format_html(
-                    '<rect x="{}" y="{}" width="36" height="{}" fill="#0b5cad"><title>{}: {}</title></rect>'
+                    '<rect x="{}" y="{}" width="36" height="{}" fill="#0b5cad"><title>{}</title></rect>'
                     '<text x="{}" y="{}" text-anchor="middle" font-weight="bold">{}</text>',
                     x,
                     f"{TOP + PLOT - tall:.1f}",
                     f"{tall:.1f}",
-                    cycle.title,
-                    percent,
+                    said,
                     x + 18,
                     f"{TOP + PLOT - tall - 4:.1f}",
                     percent,
                 )
             )
-            words.append(f"{cycle.title}: {percent}")
+            words.append(said)
         columns.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="middle" fill="#5b6876">{}</text>', x + 18, TOP + PLOT + 16, day
@@ -81,7 +82,7 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
         # Styled by its own attributes, so that it reads the same on a page, in the HTML report and in the PDF.
         '<svg class="chart completeness-chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}" '
         'font-family="DejaVu Sans, system-ui, sans-serif" font-size="11" fill="#1d2733">{}{}</svg>',
-        "Completeness per cycle: " + "; ".join(words),
+        gettext("Completeness per cycle: %(cycles)s") % {"cycles": pgettext("list separator", "; ").join(words)},
         width,
         height,
         width,
@@ -89,6 +90,11 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
         scale,
         SafeString("".join(columns)),
     )
+
+
+def _percent(share: int) -> str:
+    """A share as the page's language writes it: "62%" in English, "62 %" in French."""
+    return gettext("%(share)s%%") % {"share": share}
 
 
 @register.simple_tag
@@ -103,7 +109,7 @@ CELL_ORDER = [*STATUS_ORDER[:-1], IN_CONFIDENCE, None]
 
 
 def _cell_label(status: str | None) -> str:
-    return "Reported in confidence" if status == IN_CONFIDENCE else status_label(status)
+    return gettext("Reported in confidence") if status == IN_CONFIDENCE else status_label(status)
 
 
 @register.simple_tag
@@ -122,13 +128,14 @@ def matrix_cell(cell: list[tuple[str | None, int]]) -> SafeString:
         colour = "B8C0C8" if status == IN_CONFIDENCE else STATUS_COLOURS[status]
         rects.append((f"{x:.1f}", f"{share:.1f}", colour))
         x += share
-    counts = "; ".join(f"{_cell_label(status)}: {count}" for status, count in ordered)
+    counts = pgettext("list separator", "; ").join(
+        gettext("%(status)s: %(count)s") % {"status": _cell_label(status), "count": count} for status, count in ordered
+    )
     return format_html(
         '<span class="matrix-cell" title="{}"><svg viewBox="0 0 40 6" width="40" height="6" aria-hidden="true">{}</svg>'
-        ' {} of {}<span class="visually-hidden"> ({})</span></span>',
+        ' {}<span class="visually-hidden"> ({})</span></span>',
         counts,
         format_html_join("", '<rect x="{}" y="0" width="{}" height="6" fill="#{}"></rect>', rects),
-        reported,
-        total,
+        gettext("%(reported)s of %(total)s") % {"reported": reported, "total": total},
         counts,
     )

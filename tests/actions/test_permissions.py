@@ -669,7 +669,7 @@ def spreadsheet_answer(user, org: Organization, activity: Activity, observations
     errors = re.findall(r'<tr class="error-row"><td>(\d+)</td><td>(.*?)</td></tr>', page)
     if errors:
         answer += ", " + "; ".join(f"row {number}: {html.unescape(message)}" for number, message in errors)
-    to_log = re.findall(r'<tr><td>(\d+)</td><td>\d+\.\d+ <span class="muted">[^<]+</span></td>', page)
+    to_log = re.findall(r'<tr><td>(\d+)</td><td>\d+\.\d+ <span class="muted"[^>]*>[^<]+</span></td>', page)
     if to_log:
         answer += f", to log: row {', '.join(to_log)}"
     # Confirm what the page offers to; when it offers nothing, what waits in the session.

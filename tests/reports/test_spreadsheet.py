@@ -91,8 +91,9 @@ def waiting(client, acronym: str = "ICAO") -> bool:
 
 
 def to_log(response) -> list[tuple[int, str, str, str]]:
-    """(row, plan code, activity, status) of each row the preview will log (which names the plan by its title)."""
-    cells = r'<tr><td>(\d+)</td><td>(\d+\.\d+) <span class="muted">([^<]+)</span></td>'
+    """(row, plan code, activity, status) of each row the preview will log (which names the plan by its title, marked
+    in the plan's language)."""
+    cells = r'<tr><td>(\d+)</td><td>(\d+\.\d+) <span class="muted"[^>]*>([^<]+)</span></td>'
     rows = re.findall(cells + r'<td><span class="badge status-([a-z_]+)">', response.content.decode())
     codes = {html.escape(title): code for title, code in Plan.objects.values_list("title", "code")}
     return [(int(row), codes[title], number, status) for row, number, title, status in rows]
