@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from actions import permissions
-from actions.models import Activity, Status, StatusEntry, review_state_as_of
+from actions.models import Activity, ReviewState, Status, StatusEntry, review_state_as_of
 from organizations.models import Organization
 from reports.models import CycleState, Edition, StocktakingCycle
 
@@ -48,6 +48,11 @@ class OrganizationRow:
     @property
     def reported(self) -> bool:
         return self.status is not None or self.in_confidence
+
+    @property
+    def review_label(self) -> str:
+        """The review state's name in the active language ("" for none)."""
+        return str(ReviewState(self.review_state).label) if self.review_state else ""
 
 
 @dataclass
@@ -124,6 +129,9 @@ class Report:
     # The symbol the report is circulated under (its cover), and the plan's completeness per cycle up to this one.
     document_symbol: str = ""
     history: list[CyclePoint] = field(default_factory=list)
+    # The language the plan's texts are written in (``Plan.language``), whatever the report's: the plan's
+    # default for a report frozen before reports carried it.
+    plan_language: str = "en"
 
     @property
     def activities(self) -> list[ActivityRow]:
@@ -370,6 +378,7 @@ def build_report(
         ],
         document_symbol=cycle.document_symbol,
         history=_earlier_points(cycle, moment),
+        plan_language=plan.language,
     )
     # Its own point last, with the counts it has just made.
     own = [[status, count] for status, count in report.distribution.items()]

@@ -1,5 +1,6 @@
 """Render a stocktaking report: HTML, CSV, XLSX, PDF and JSON all come from one Report."""
 
+import contextlib
 import csv
 import datetime
 import functools
@@ -10,8 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.http import QueryDict
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, translation
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
@@ -21,9 +25,10 @@ from openpyxl.writer.excel import ExcelWriter
 
 from actions.choices import Confidentiality, ResponsibilityRole, ReviewState
 from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label, status_stylesheet
+from organizations.languages import supported
 from reports import pdf
 from reports.builder import ActivityRow, ObjectiveSection, OrganizationRow, Report
-from reports.models import Edition, download_name
+from reports.models import CycleState, Edition, download_name
 
 FORMATS = {
     "html": "text/html; charset=utf-8",
@@ -38,7 +43,28 @@ ROW_HEADERS = [
     "Status at previous cycle", "Changed", "Organization", "Organization name", "Role",
     "Organization's status", "Reported on", "Review state", "Confidentiality", "Observations",
 ]  # fmt: skip
-IN_CONFIDENCE = "Reported in confidence"
+# Each column's heading in the spreadsheet, in the report's language; the CSV's headers are the keys, in English.
+ROW_LABELS = {
+    "Edition": _("Edition"),
+    "Plan": _("Plan"),
+    "Cycle": _("Cycle"),
+    "Objective": _("Objective"),
+    "Activity": _("Activity"),
+    "Activity text": _("Activity text"),
+    "Organization/Body": _("Organization/Body"),
+    "Overall status": _("Overall status"),
+    "Status at previous cycle": _("Status at previous cycle"),
+    "Changed": pgettext_lazy("report column: the status changed", "Changed"),
+    "Organization": _("Organization"),
+    "Organization name": _("Organization name"),
+    "Role": _("Role"),
+    "Organization's status": _("Organization's status"),
+    "Reported on": _("Reported on"),
+    "Review state": _("Review state"),
+    "Confidentiality": _("Confidentiality"),
+    "Observations": _("Observations"),
+}
+IN_CONFIDENCE = _("Reported in confidence")
 
 # Told how far a long rendering has gone: percent done and what it is doing.
 Progress = Callable[[int, str], None]
@@ -58,10 +84,46 @@ def filename(report: Report, extension: str) -> str:
 
 
 def organization_status(organization: OrganizationRow) -> str:
-    """What a report says of an organization's status on an activity."""
+    """What a report says of an organization's status on an activity, in the active language."""
     if organization.in_confidence:
-        return IN_CONFIDENCE
-    return status_label(organization.status) if organization.reported else "Did not report"
+        return str(IN_CONFIDENCE)
+    return status_label(organization.status) if organization.reported else gettext("Did not report")
+
+
+# The languages a report may be asked for in (``lang``): the six of settings.LANGUAGES, by their codes.
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def active_language() -> str:
+    """The reader's language, which a report is written in unless another is asked for: their choice, or their
+    browser's (the active language); the site's where none is active."""
+    return supported(translation.get_language()) or settings.LANGUAGE_CODE
+
+
+def asked_language(query: QueryDict) -> str | None:
+    """The language a report is asked for in: ``lang`` of the query (a page's address or the API's), one of
+    LANGUAGE_CODES, else the reader's; None for a code that is none of them."""
+    asked = query.get("lang", "")
+    if not asked:
+        return active_language()
+    return asked if asked in LANGUAGE_CODES else None
+
+
+def language_choice() -> str:
+    """What a request for a report in a language that is none of LANGUAGE_CODES is told."""
+    return gettext("Choose the report's language: one of %(codes)s (the default is your own).") % {
+        "codes": ", ".join(LANGUAGE_CODES)
+    }
+
+
+@contextlib.contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+    """Render in ``language`` (a code of settings.LANGUAGES), or in the active language for None."""
+    if language is None:
+        yield
+        return
+    with translation.override(language):
+        yield
 
 
 # What starts a formula in a spreadsheet program; some read the full-width equals, plus, minus and at too.
@@ -99,7 +161,7 @@ def report_rows(report: Report):
                         *base,
                         organization.acronym,
                         organization.name,
-                        organization.role or "open to its kind",
+                        organization.role or gettext("open to its kind"),
                         organization_status(organization),
                         organization.reported_on.isoformat() if organization.reported_on else "",
                         organization.review_state or "",
@@ -122,7 +184,7 @@ def _csv_chunks(report: Report, rows_per_chunk: int) -> Iterator[bytes]:
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.
     buffer.write("\ufeff")
     writer.writerow(ROW_HEADERS)
-    for count, (_, _, row) in enumerate(report_rows(report), start=1):
+    for count, (_activity, _organization, row) in enumerate(report_rows(report), start=1):
         writer.writerow([_safe_text(v) if isinstance(v, str) else v for v in row])
         if count % rows_per_chunk == 0:
             yield buffer.getvalue().encode()
@@ -153,6 +215,15 @@ def text_cell(sheet, row: int, column: int, value):
 # A date as the pages show it; Excel, LibreOffice and Numbers read this format alike.
 XLSX_DATE = "d mmm yyyy"
 XLSX_MOMENT = "d mmm yyyy hh:mm"
+# The locale (Excel's language identifier) a date's month is written in, by report language: without one,
+# the reader's spreadsheet program writes it in its own language. English needs none; a language is added
+# here when its report is translated.
+XLSX_LOCALES = {"fr": "[$-40C]"}
+
+
+def _xlsx_format(pattern: str) -> str:
+    """``pattern`` with the locale of the active language, if it has one."""
+    return XLSX_LOCALES.get(translation.get_language() or "", "") + pattern
 
 
 def _label(choices, value: str | None) -> str:
@@ -165,7 +236,9 @@ def xlsx_row(activity: ActivityRow, organization: OrganizationRow | None, values
     keeps the codes (programs read it)."""
     row = list(values)
     row[ROW_HEADERS.index("Edition")] = _label(Edition, row[ROW_HEADERS.index("Edition")])
-    row[ROW_HEADERS.index("Changed")] = str(row[ROW_HEADERS.index("Changed")]).capitalize()
+    changed = row[ROW_HEADERS.index("Changed")]
+    if changed:
+        row[ROW_HEADERS.index("Changed")] = gettext("Yes") if changed == "yes" else gettext("No")
     if organization is not None:
         if organization.role:
             row[ROW_HEADERS.index("Role")] = _label(ResponsibilityRole, organization.role)
@@ -186,43 +259,46 @@ def row_count(report: Report) -> int:
 
 
 def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
+    """The workbook in the active language: its sheets' names, headings and labels, the months of its dates."""
     workbook = Workbook()
     bold = Font(bold=True)
+    date_format, moment_format = _xlsx_format(XLSX_DATE), _xlsx_format(XLSX_MOMENT)
+    # The start of a line of text: the right in a language written from right to left, whose sheets run so.
+    start = "right" if translation.get_language_bidi() else "left"
 
     summary = workbook.active
-    summary.title = "Summary"
-    summary["A1"] = f"Stocktaking report: {report.plan_title}"
+    summary.title = pgettext("spreadsheet tab", "Summary")
+    summary["A1"] = gettext("Stocktaking report: %(plan)s") % {"plan": report.plan_title}
     summary["A1"].font = Font(bold=True, size=14)
     facts = [
-        ("Edition", edition_label(report)),
-        ("Cycle", report.cycle_title),
-        ("Period starts", report.period_start),
-        ("Period ends", report.period_end),
-        ("Deadline", report.deadline),
-        ("State", report.state.capitalize()),
+        (gettext("Edition"), edition_label(report)),
+        (gettext("Cycle"), report.cycle_title),
+        (gettext("Period starts"), report.period_start),
+        (gettext("Period ends"), report.period_end),
+        (gettext("Deadline"), report.deadline),
+        (pgettext("of a stocktaking cycle", "State"), _label(CycleState, report.state)),
         # Spreadsheets hold no time zone: the moment in the server's zone, which the header names.
-        (f"As of ({report.as_of.tzname() or 'UTC'})", report.as_of.replace(tzinfo=None)),
-        ("Previous cycle", report.previous_cycle_title or "none"),
-        ("Completeness", completeness_text(report)),
-        ("Activities with no update", len(report.silent)),
-        ("Activities whose status changed", len(report.changes)),
+        (gettext("As of (%(zone)s)") % {"zone": report.as_of.tzname() or "UTC"}, report.as_of.replace(tzinfo=None)),
+        (gettext("Previous cycle"), report.previous_cycle_title or gettext("none")),
+        (completeness_label := gettext("Completeness"), completeness_text(report)),
+        (gettext("Activities with no update"), len(report.silent)),
+        (gettext("Activities whose status changed"), len(report.changes)),
     ]
     for offset, (label, value) in enumerate(facts, start=3):
         summary.cell(row=offset, column=1, value=label).font = bold
         cell = text_cell(summary, offset, 2, value)
         if isinstance(value, datetime.datetime):
-            cell.number_format = XLSX_MOMENT
+            cell.number_format = moment_format
         elif isinstance(value, datetime.date):
-            cell.number_format = XLSX_DATE
-        cell.alignment = Alignment(horizontal="left")
+            cell.number_format = date_format
+        cell.alignment = Alignment(horizontal=start)
     if report.completeness is not None:
-        cell = summary.cell(
-            row=3 + [label for label, _ in facts].index("Completeness"), column=3, value=report.completeness
-        )
+        row = 3 + [label for label, _value in facts].index(completeness_label)
+        cell = summary.cell(row=row, column=3, value=report.completeness)
         cell.number_format = "0.0%"
 
     top = len(facts) + 5
-    summary.cell(row=top, column=1, value="Objective").font = bold
+    summary.cell(row=top, column=1, value=gettext("Objective")).font = bold
     for column, status in enumerate(STATUS_ORDER, start=2):
         header = summary.cell(row=top, column=column, value=status_label(status))
         header.font = bold
@@ -241,8 +317,8 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
     chart.type = "bar"
     chart.grouping = "stacked"
     chart.overlap = 100
-    chart.title = "Status of activities by objective"
-    chart.y_axis.title = "Activities"
+    chart.title = gettext("Status of activities by objective")
+    chart.y_axis.title = gettext("Activities")
     data = Reference(summary, min_col=2, max_col=1 + len(STATUS_ORDER), min_row=top, max_row=last)
     categories = Reference(summary, min_col=1, min_row=top + 1, max_row=last)
     chart.add_data(data, titles_from_data=True)
@@ -254,8 +330,8 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
     summary.column_dimensions["A"].width = 60
     summary.column_dimensions["B"].width = 24
 
-    sheet = workbook.create_sheet("Activities")
-    sheet.append(ROW_HEADERS)
+    sheet = workbook.create_sheet(gettext("Activities"))
+    sheet.append([str(ROW_LABELS[header]) for header in ROW_HEADERS])
     for cell in sheet[1]:
         cell.font = bold
     status_columns = (ROW_HEADERS.index("Overall status") + 1, ROW_HEADERS.index("Organization's status") + 1)
@@ -263,11 +339,14 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
     step = max(1, rows // 20)
     for index, (activity, organization, values) in enumerate(report_rows(report), start=2):
         if (index - 2) % step == 0:
-            progress(10 + 70 * (index - 2) // rows, f"Writing row {index - 1:,} of {rows:,}")
+            progress(
+                10 + 70 * (index - 2) // rows,
+                gettext("Writing row %(row)s of %(rows)s") % {"row": _grouped(index - 1), "rows": _grouped(rows)},
+            )
         for column, value in enumerate(xlsx_row(activity, organization, values), start=1):
             cell = text_cell(sheet, index, column, value)
             if isinstance(value, datetime.date):
-                cell.number_format = XLSX_DATE
+                cell.number_format = date_format
         for column, status in zip(
             status_columns, (activity.status, organization.status if organization else None), strict=True
         ):
@@ -286,19 +365,33 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    missing = workbook.create_sheet("Not reported")
-    missing.append(["Organization", "Name", "Activities without a report in the cycle"])
+    missing = workbook.create_sheet(pgettext("spreadsheet tab", "Not reported"))
+    missing.append([gettext("Organization"), gettext("Name"), gettext("Activities without a report in the cycle")])
     for cell in missing[1]:
         cell.font = bold
     for item in report.missing:
         missing.append([item.acronym, item.name, ", ".join(item.activities)])
     missing.freeze_panes = "A2"
 
+    header = gettext("%(edition)s: %(plan)s, %(cycle)s") % {
+        "edition": edition_label(report),
+        "plan": report.plan_code,
+        "cycle": report.cycle_title,
+    }
     for worksheet in workbook.worksheets:
         # Printed at the top of every page of every sheet.
-        worksheet.oddHeader.center.text = f"{edition_label(report)}: {report.plan_code}, {report.cycle_title}"
-    progress(85, "Compressing the workbook")
+        worksheet.oddHeader.center.text = header
+        worksheet.sheet_view.rightToLeft = start == "right"
+    # The workbook says its language and title, as the HTML and the PDF do.
+    workbook.properties.language = translation.get_language()
+    workbook.properties.title = summary["A1"].value
+    progress(85, gettext("Compressing the workbook"))
     return _xlsx_bytes(workbook, report.as_of)
+
+
+def _grouped(number: int) -> str:
+    """``number`` with its thousands grouped as the active language writes them."""
+    return formats.number_format(number, force_grouping=True)
 
 
 class _ZipAt(zipfile.ZipFile):
@@ -331,8 +424,42 @@ def _xlsx_bytes(workbook: Workbook, moment: datetime.datetime) -> bytes:
 
 
 def completeness_text(report: Report) -> str:
-    text = f"{report.reported_pairs} of {report.expected_pairs} expected pairs reported"
-    return f"{text}; {report.not_applicable_pairs} declared not applicable" if report.not_applicable_pairs else text
+    """How many of the expected (activity, organization) pairs reported, and how many were declared not applicable."""
+    text = ngettext(
+        "%(reported)s of %(expected)s expected pair reported",
+        "%(reported)s of %(expected)s expected pairs reported",
+        report.expected_pairs,
+    ) % {"reported": report.reported_pairs, "expected": report.expected_pairs}
+    if not report.not_applicable_pairs:
+        return text
+    not_applicable = ngettext(
+        "%(count)s declared not applicable", "%(count)s declared not applicable", report.not_applicable_pairs
+    ) % {"count": report.not_applicable_pairs}
+    return gettext("%(completeness)s; %(not_applicable)s") % {"completeness": text, "not_applicable": not_applicable}
+
+
+def page_numbers(pages: int) -> str:
+    """The running footer of a PDF page ("Page 3 of 176") in the active language, as the CSS content of its margin
+    box: the page's counter, and the whole report's ``pages``."""
+    marker = "\x00"
+    words = gettext("Page %(number)s of %(pages)s") % {
+        "number": f"{marker}number{marker}",
+        "pages": f"{marker}pages{marker}",
+    }
+    content = []
+    for index, piece in enumerate(words.split(marker)):
+        if index % 2 == 0:
+            if piece:
+                content.append(_css_string(piece))
+        else:
+            content.append("counter(page)" if piece == "number" else _css_string(str(pages)))
+    return " ".join(content)
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string, safe inside a <style> element."""
+    escaped = "".join(c if c.isalnum() or c in " .,:;!?()-\u00a0\u202f’'" else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
 
 
 @functools.cache
@@ -385,22 +512,36 @@ def render_html(
     links: dict | None = None,
     front: bool = True,
     sections: list[Section] | None = None,
+    language: str | None = None,
 ) -> str:
-    """The report as an HTML document: the title page and summary (``front``), then ``sections`` (every objective)."""
+    """The report as an HTML document: the title page and summary (``front``), then ``sections`` (every objective);
+    in ``language``, or the active language."""
     if sections is None:
         sections = [Section(objective, objective.activities) for objective in report.objectives]
-    context = {
-        "report": report,
-        "for_pdf": for_pdf,
-        "stylesheet": _stylesheet(),
-        "links": links or {},
-        "edition": edition_label(report),
-        "completeness_text": completeness_text(report),
-        "internal": report.edition == Edition.INTERNAL,
-        "front": front,
-        "sections": sections,
-    }
-    return render_to_string("reports/report_document.html", context)
+    with in_language(language):
+        edition = edition_label(report)
+        context = {
+            "report": report,
+            "for_pdf": for_pdf,
+            "stylesheet": _stylesheet(),
+            "links": links or {},
+            "edition": edition,
+            "edition_css": _css_string(edition),
+            "completeness_text": completeness_text(report),
+            "internal": report.edition == Edition.INTERNAL,
+            "front": front,
+            "sections": sections,
+            "plan_dir": _direction(report.plan_language),
+        }
+        return render_to_string("reports/report_document.html", context)
+
+
+def _direction(language: str) -> str:
+    """The direction ``language`` is written in, as HTML's ``dir`` says it (left to right for a code Django lacks)."""
+    try:
+        return "rtl" if translation.get_language_info(language)["bidi"] else "ltr"
+    except KeyError:
+        return "ltr"
 
 
 def _page_footers(report: Report, first: int, last: int, pages: int) -> str:
@@ -410,22 +551,28 @@ def _page_footers(report: Report, first: int, last: int, pages: int) -> str:
         "first": first,
         "pages": pages,
         "later_pages": range(last - first),
+        "page_numbers": page_numbers(pages),
+        "plan_dir": _direction(report.plan_language),
     }
     return render_to_string("reports/report_page_footers.html", context)
 
 
 def to_pdf(report: Report, progress: Progress = _silent) -> bytes:
     """The title page and summary, then the objectives in parts, laid out side by side (reports/pdf.py)."""
-    progress(5, "Writing the document")
+    progress(5, gettext("Writing the document"))
     parts = [render_html(report, for_pdf=True, sections=[])]
     for sections in pdf_parts(report, PDF_PART_ROWS):  # the module's figure, read now: the tests change it
         parts.append(render_html(report, for_pdf=True, front=False, sections=sections))
     return pdf.write(parts, functools.partial(_page_footers, report), progress)
 
 
-def render(report: Report, format_: str, progress: Progress = _silent, **html_options) -> bytes:
-    if format_ == "html":
-        return render_html(report, **html_options).encode()
-    if format_ in ("xlsx", "pdf"):
-        return {"xlsx": to_xlsx, "pdf": to_pdf}[format_](report, progress)
-    return {"csv": to_csv, "json": to_json}[format_](report)
+def render(
+    report: Report, format_: str, progress: Progress = _silent, language: str | None = None, **html_options
+) -> bytes:
+    """The report in ``format_``, in ``language`` (or the active language); the CSV and the JSON in English codes."""
+    with in_language(language):
+        if format_ == "html":
+            return render_html(report, **html_options).encode()
+        if format_ in ("xlsx", "pdf"):
+            return {"xlsx": to_xlsx, "pdf": to_pdf}[format_](report, progress)
+        return {"csv": to_csv, "json": to_json}[format_](report)

@@ -23,6 +23,8 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
 
 # How long one part may take before the export gives up (a worker killed by the system, say).
 PART_TIMEOUT = 600
@@ -48,17 +50,23 @@ def write(parts: Sequence[str], footers: Callable[[int, int, int], str], progres
     """
     import weasyprint  # noqa: F401  loaded once, before the workers are forked, rather than by each of them
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
 
     with _writer(len(parts)) as write_all:
         written = []
         for done, pdf in enumerate(write_all(parts), start=1):
             written.append(pdf)
-            progress(10 + 75 * done // len(parts), f"Laid out part {done} of {len(parts)}")
+            progress(
+                10 + 75 * done // len(parts),
+                gettext("Laid out part %(done)s of %(parts)s") % {"done": done, "parts": len(parts)},
+            )
         joined = PdfWriter()
         for pdf in written:
             joined.append(PdfReader(io.BytesIO(pdf)))
         pages = len(joined.pages)
-        progress(88, f"Numbering {pages:,} pages")
+        progress(
+            88, ngettext("Numbering %(pages)s page", "Numbering %(pages)s pages", pages) % {"pages": _grouped(pages)}
+        )
         ranges = _ranges(2, pages, settings.REPORT_PDF_PROCESSES)
         numbered = [PdfReader(io.BytesIO(pdf)).pages for pdf in write_all([footers(*r, pages) for r in ranges])]
     footer_pages = [page for pdf_pages in numbered for page in pdf_pages]
@@ -67,13 +75,22 @@ def write(parts: Sequence[str], footers: Callable[[int, int, int], str], progres
     for page, footer in zip(joined.pages[1:], footer_pages, strict=True):
         page.merge_page(footer)
         page.compress_content_streams()
-    metadata = PdfReader(io.BytesIO(written[0])).metadata
-    if metadata:
-        joined.add_metadata(metadata)
+    first = PdfReader(io.BytesIO(written[0]))
+    if first.metadata:
+        joined.add_metadata(first.metadata)
+    # The language the document is written in (its <html lang>), which a screen reader reads it in.
+    language = first.root_object.get("/Lang")
+    if language:
+        joined.root_object[NameObject("/Lang")] = TextStringObject(str(language.get_object()))
     joined.compress_identical_objects()
     output = io.BytesIO()
     joined.write(output)
     return output.getvalue()
+
+
+def _grouped(number: int) -> str:
+    """``number`` with its thousands grouped as the active language writes them."""
+    return formats.number_format(number, force_grouping=True)
 
 
 def _ranges(first: int, last: int, count: int) -> list[tuple[int, int]]:

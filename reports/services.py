@@ -228,8 +228,12 @@ def cycle_report_read(*, cycle: StocktakingCycle, edition: str = Edition.PARTICI
 
 
 @transaction.atomic
-def cycle_report_store(*, cycle: StocktakingCycle, actor: Who) -> dict[str, ReportFile]:
-    """Store the closed cycle's report for all participants (nothing restricted in it), once per format.
+def cycle_report_store(
+    *, cycle: StocktakingCycle, actor: Who, language: str = settings.LANGUAGE_CODE
+) -> dict[str, ReportFile]:
+    """Store the closed cycle's report for all participants (nothing restricted in it), once per format, written in
+    ``language`` (the site's by default, whatever language is active): the document says it (PDF and XLSX
+    metadata); a ReportFile has no field for it.
 
     Returns the stored files by format; those stored before are kept as they are.
     """
@@ -243,7 +247,9 @@ def cycle_report_store(*, cycle: StocktakingCycle, actor: Who) -> dict[str, Repo
             report = report or cycle_report_read(cycle=cycle, edition=Edition.PARTICIPANTS)
             record = ReportFile(cycle=cycle, format=format_)
             record.file.save(
-                exports.filename(report, format_), ContentFile(exports.render(report, format_)), save=False
+                exports.filename(report, format_),
+                ContentFile(exports.render(report, format_, language=language)),
+                save=False,
             )
             record.save()
             stored[format_] = record

@@ -191,12 +191,17 @@ def cycle_report(request: Request, pk: int, format_: str) -> HttpResponseBase:
     reader watches its progress (``cycle_export``); every later reader of the same report gets
     the same file at once."""
     cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
+    language = exports.asked_language(request.GET)
+    if language is None:
+        return HttpResponseBadRequest(exports.language_choice(), content_type="text/plain; charset=utf-8")
     edition = request.GET.get("edition", Edition.PARTICIPANTS)
     if edition not in Edition.values:
         return HttpResponseBadRequest(str(EDITION_CHOICE), content_type="text/plain; charset=utf-8")
     if format_ not in EXPORTED_FORMATS:
-        return report_response(cycle, request.user, format_, edition)
-    export, to_build = report_export_claim(cycle=cycle, reader=request.user, format_=format_, edition=edition)
+        return report_response(cycle, request.user, format_, edition, language)
+    export, to_build = report_export_claim(
+        cycle=cycle, reader=request.user, format_=format_, edition=edition, language=language
+    )
     if to_build:
         queue_report_export(export)
         export.refresh_from_db()  # built already when there is no worker to wait for
@@ -232,28 +237,37 @@ def cycle_export(request: Request, pk: int, export_pk: int) -> HttpResponseBase:
         "retry": reverse("cycle-report", args=[pk, export.format]) + f"?edition={export.edition}",
         "state_label": EXPORT_STATES[ExportState(export.state)],
     }
+    context["retry"] = f"{context['retry']}&lang={export.language}"  # the same export: its edition, its language
     template = "reports/_export_status.html" if request.htmx else "reports/export_progress.html"
     return render(request, template, context)
 
 
 def _export_file(export: ReportExport) -> FileResponse:
-    return FileResponse(
+    response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
         filename=export.download_name,
         content_type=exports.FORMATS[export.format],
     )
+    response["Content-Language"] = export.language
+    return response
 
 
-def report_response(cycle: StocktakingCycle, reader: Who, format_: str, edition: str) -> HttpResponseBase:
-    """The report of ``cycle`` in ``edition`` and one of exports.FORMATS, as a download, if ``reader`` may read it.
+def report_response(
+    cycle: StocktakingCycle, reader: Who, format_: str, edition: str, language: str | None = None
+) -> HttpResponseBase:
+    """The report of ``cycle`` in ``edition`` and one of exports.FORMATS, as a download, if ``reader`` may read it;
+    in ``language`` (the active language by default), but for the CSV and the JSON, in English codes for programs.
 
     A PDF or XLSX built before for the same report is served as it is; one not built yet is
     built now and kept for the next reader. The CSV is streamed.
     """
     permissions.may_read_edition(reader, edition).require()
+    language = language or exports.active_language()
     if format_ in EXPORTED_FORMATS:
-        export, to_build = report_export_claim(cycle=cycle, reader=reader, format_=format_, edition=edition)
+        export, to_build = report_export_claim(
+            cycle=cycle, reader=reader, format_=format_, edition=edition, language=language
+        )
         if to_build:
             export = report_export_build(export_id=export.pk) or export
         if export.is_ready:
@@ -266,13 +280,16 @@ def report_response(cycle: StocktakingCycle, reader: Who, format_: str, edition:
             exports.csv_chunks(report), content_type=exports.FORMATS[format_]
         )
     else:
-        query = f"?edition={edition}"
+        query = f"?edition={edition}&lang={language}"
         links = {f: reverse("cycle-report", args=[cycle.pk, f]) + query for f in exports.FORMATS}
         links["cycle"] = cycle.get_absolute_url()
-        content = (
-            exports.render_html(report, links=links).encode() if format_ == "html" else exports.render(report, format_)
-        )
+        if format_ == "html":
+            content = exports.render(report, format_, language=language, links=links)
+        else:
+            content = exports.render(report, format_, language=language)
         response = HttpResponse(content, content_type=exports.FORMATS[format_])
+        if format_ == "html":
+            response["Content-Language"] = language
     response["Content-Disposition"] = f'{disposition}; filename="{exports.filename(report, format_)}"'
     return response
 

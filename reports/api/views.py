@@ -99,6 +99,14 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                 description="participants: what every participant may read, restricted filings shown as "
                 "reported in confidence; internal: everything, restricted entries marked (CTED staff only).",
             ),
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                enum=exports.LANGUAGE_CODES,
+                description="The language of the report's headings, labels and dates (HTML, PDF, XLSX); by default "
+                "the requester's (Accept-Language, or their chosen language). The CSV and the JSON keep English "
+                "keys and codes whatever it is.",
+            ),
         ],
         responses={
             (200, "application/json"): ReportSerializer,
@@ -111,11 +119,14 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         """The cycle's stocktaking report, in the participants edition or (CTED staff) the internal one."""
         format_ = request.query_params.get("format", "json")
         edition = request.query_params.get("edition", Edition.PARTICIPANTS)
+        language = exports.asked_language(request.query_params)
         errors = {}
         if format_ not in exports.FORMATS:
             errors["format"] = [gettext("Choose one of %(formats)s.") % {"formats": ", ".join(exports.FORMATS)}]
         if edition not in Edition.values:
             errors["edition"] = [EDITION_CHOICE]
+        if language is None:
+            errors["lang"] = [exports.language_choice()]
         if errors:
             raise ValidationError(errors)
-        return report_response(self.get_object(), request.user, format_, edition)
+        return report_response(self.get_object(), request.user, format_, edition, language)

@@ -206,7 +206,8 @@ def test_a_failed_build_says_so_and_the_next_request_tries_again(cycle, staff, m
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "could not be built" in page.content.decode()
-    assert f'href="{report_url(cycle, "pdf", "participants")}"' in page.content.decode()
+    # The same export again: its edition and its language.
+    assert f'href="{report_url(cycle, "pdf", "participants")}&amp;lang=en"' in page.content.decode()
     assert 'hx-trigger="every 1s"' not in page.content.decode()  # nothing to wait for
 
     monkeypatch.undo()
