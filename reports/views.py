@@ -211,13 +211,6 @@ def cycle_report(request: Request, pk: int, format_: str) -> HttpResponseBase:
 
 
 EDITION_CHOICE = _("Choose the edition: participants (the default) or internal (CTED staff).")
-# What an export's state is called on its progress page.
-EXPORT_STATES = {
-    ExportState.QUEUED: _("Waiting for a worker"),
-    ExportState.RUNNING: _("Being built"),
-    ExportState.READY: _("Ready"),
-    ExportState.FAILED: _("Failed"),
-}
 
 
 def cycle_export(request: Request, pk: int, export_pk: int) -> HttpResponseBase:
@@ -235,7 +228,7 @@ def cycle_export(request: Request, pk: int, export_pk: int) -> HttpResponseBase:
         "export": export,
         "cycle": export.cycle,
         "retry": reverse("cycle-report", args=[pk, export.format]) + f"?edition={export.edition}",
-        "state_label": EXPORT_STATES[ExportState(export.state)],
+        "state_label": ExportState(export.state).label,
     }
     context["retry"] = f"{context['retry']}&lang={export.language}"  # the same export: its edition, its language
     template = "reports/_export_status.html" if request.htmx else "reports/export_progress.html"
