@@ -2,7 +2,8 @@
 
 import datetime
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -45,27 +46,69 @@ class QuickSelect(forms.Select):
         return mark_safe(f"{opening}{''.join(groups)}</select>")
 
 
-# A day is shown on every page as "23 Nov 2026" (its month's name in the page's language), and typed
-# the same way, in the page's language or in English, or as ISO (2026-11-23).
-DAY_FORMAT = "j M Y"
+# A day is shown on every page as its language writes it, the month named ("23 Nov 2026" in English,
+# "23 novembre 2026" in French: DATE_FORMAT, tracker/formats), and typed the same way, in the page's
+# language or in English, or as ISO (2026-11-23).
+DAY_FORMAT = "DATE_FORMAT"
 ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-WRITTEN_DAY = re.compile(r"(\d{1,2})\.?\s+(\S+?)\.?,?\s+(\d{4})")
+# "23 Nov 2026", "23 nov. 2026", "23 de noviembre de 2026", "23 ноября 2026 г.", "23 نوفمبر، 2026"  # noqa: RUF003
+WRITTEN_DAY = re.compile(r"(\d{1,2})\.?\s+(?:de\s+)?(\S+?)\.?[,،]?\s+(?:de\s+)?(\d{4})(?:\s*г\.)?")
+CJK_DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")  # 2026年11月23日
 
 
 class DayWriter:
     """Days written as the pages show them, ``date_format(day, DAY_FORMAT)``, for pages that write
-    hundreds of days: each month's name is looked up once (Django's formatter translates it for each
-    day: 6 ms of a 400-activity plan page)."""
+    hundreds of days: the format is read once and each month's name looked up once (Django's formatter
+    reads and translates them for each day: 6 ms of a 400-activity plan page)."""
+
+    NUMBERS: ClassVar[dict[str, Callable[[datetime.date], str]]] = {
+        "j": lambda day: str(day.day),
+        "d": lambda day: f"{day.day:02}",
+        "n": lambda day: str(day.month),
+        "m": lambda day: f"{day.month:02}",
+        "Y": lambda day: str(day.year),
+    }
 
     def __init__(self) -> None:
-        self.months: dict[int, str] = {}
+        self.months: dict[tuple[str, int], str] = {}
+        self.parts = self._parts(str(formats.get_format(DAY_FORMAT)))
+
+    @classmethod
+    def _parts(cls, pattern: str) -> list[tuple[str, str]] | None:
+        """The format as (kind, text) pieces: a number, a month's name, or text as it stands; None when it
+        has anything else (then each day is written by Django)."""
+        parts = []
+        escaped = False
+        for char in pattern:
+            if char == "\\" and not escaped:
+                escaped = True
+            elif escaped or not (char.isascii() and char.isalpha()):  # "г", "年": text  # noqa: RUF003
+                parts.append(("text", char))
+                escaped = False
+            elif char in cls.NUMBERS:
+                parts.append(("number", char))
+            elif char in "FME":
+                parts.append(("month", char))
+            else:
+                return None
+        return parts
 
     def __call__(self, day: datetime.date | None, empty: str = "—") -> str:
         if day is None:
             return empty
-        if day.month not in self.months:
-            self.months[day.month] = formats.date_format(day, "M")
-        return f"{day.day} {self.months[day.month]} {day.year}"
+        if self.parts is None:
+            return formats.date_format(day, DAY_FORMAT)
+        written = []
+        for kind, text in self.parts:
+            if kind == "number":
+                written.append(self.NUMBERS[text](day))
+            elif kind == "month":
+                if (text, day.month) not in self.months:
+                    self.months[text, day.month] = formats.date_format(day, text)
+                written.append(self.months[text, day.month])
+            else:
+                written.append(text)
+        return "".join(written)
 
 
 def month_numbers() -> dict[str, int]:
@@ -85,6 +128,9 @@ def parse_day(text: str) -> datetime.date | None:
     text = " ".join(text.split())
     try:
         if found := ISO_DAY.fullmatch(text):
+            year, month, day = (int(part) for part in found.groups())
+            return datetime.date(year, month, day)
+        if found := CJK_DAY.fullmatch(text.replace(" ", "")):
             year, month, day = (int(part) for part in found.groups())
             return datetime.date(year, month, day)
         if found := WRITTEN_DAY.fullmatch(text):

@@ -200,6 +200,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["tracker.formats"]
 # The six official languages of the United Nations, in their English alphabetical order (issue 13).
 # The switch in the header names each in itself; a signed-in person's choice is kept in their profile
 # and used for their pages and e-mails (organizations/languages.py), anyone else's browser is asked.

@@ -49,7 +49,8 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
     for index, cycle in enumerate(cycles):
         share = cycle.summary_completeness
         x = LEFT + COLUMN * index + 10
-        day = formats.date_format(cycle.period_end, "M Y")
+        # "June 2026", "déc. 2026": French's three-letter names would make "Jui" June and "Jul" July.
+        day = formats.date_format(cycle.period_end, "N Y")
         if share is None:
             columns.append(
                 format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', x + 18, TOP + PLOT - 4, "—")

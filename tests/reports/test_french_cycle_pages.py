@@ -179,7 +179,7 @@ def test_the_new_cycle_form_and_its_errors_in_french(request, cycles, role):
     assert english_left(html) == []
     assert f"Cette date limite, le 15 juillet 2025, est passée{NBSP}:" in html
     assert f"La date limite est passée{NBSP}: créer le cycle malgré tout" in html
-    assert "Indiquez le jour sous la forme 23 Nov 2026 (ou 2026-11-23)." in html
+    assert "Indiquez le jour sous la forme 23 novembre 2026 (ou 2026-11-23)." in html
 
     # The service's refusal: an open cycle already.
     second_open = client.post("/cycles/new/", cycle_form(open_now="on"))
@@ -314,7 +314,7 @@ def test_the_plan_progress_page_in_french_has_no_english_left(request, cycles, r
     assert re.search(rf'aria-label="Exhaustivité par cycle{NBSP}: Second half 2024{NBSP}: \d+{NBSP}%"', html)
     assert re.search(rf"Le cycle ouvert, First half 2025, en est pour l’instant à \d+{NBSP}% · \d+ sur \d+", words)
     assert "Organisations par objectif" in words and re.search(r"\d+ sur \d+", words)
-    assert ">Déc 2024</text>" in html  # the chart's month, in French
+    assert ">déc. 2024</text>" in html  # the chart's month, in French (not "Déc", nor "Jui" for June)
 
 
 def test_a_plan_without_closed_cycles_says_so_in_french(viewer):

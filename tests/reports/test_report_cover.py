@@ -64,7 +64,7 @@ def test_the_report_charts_completeness_per_cycle_up_to_its_own(closed, staff):
     html = fetch(signed_in(staff), report_url(closed, "html")).decode()
     assert 'aria-label="Completeness per cycle: 2024: ' in html and f"; {closed.title}: " in html
     cover = " ".join(pdf_pages(fetch(signed_in(staff), report_url(closed, "pdf")))[0].split())
-    assert "Completeness per cycle" in cover and "Dec 2024" in cover and "Jun 2025" in cover
+    assert "Completeness per cycle" in cover and "Dec. 2024" in cover and "June 2025" in cover
 
 
 def test_a_symbol_given_after_closing_reaches_the_report_and_only_staff_or_the_secretariat_give_it(

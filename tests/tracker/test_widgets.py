@@ -62,25 +62,40 @@ def test_a_day_that_cannot_be_read_says_how_to_write_it():
         DayField().clean("11/23/2026")
 
 
-def test_the_day_writer_writes_each_day_as_the_pages_date_format_does():
-    write = DayWriter()
-    days = [datetime.date(2026, month, day) for month in range(1, 13) for day in (1, 9, 28)]
-    assert [write(day) for day in days] == [formats.date_format(day, DAY_FORMAT) for day in days]
-    assert write(datetime.date(2007, 9, 6)) == "6 Sep 2007"
-    assert write(None) == "—" and write(None, "never") == "never"
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", "6 Sep 2007"),
+        ("fr", "6 septembre 2007"),  # French's short names would make "Jui" June and "Jul" July
+        ("es", "6 de septiembre de 2007"),
+        ("ru", "6 сентября 2007 г."),
+        ("ar", "6 سبتمبر، 2007"),
+        ("zh-hans", "2007年9月6日"),
+    ],
+)
+def test_the_day_writer_writes_each_day_as_the_pages_date_format_does(language, written):
+    with translation.override(language):
+        write = DayWriter()
+        days = [datetime.date(2026, month, day) for month in range(1, 13) for day in (1, 9, 28)]
+        assert [write(day) for day in days] == [formats.date_format(day, DAY_FORMAT) for day in days]
+        assert write(datetime.date(2007, 9, 6)) == written
+        assert write(None) == "—" and write(None, "never") == "never"
 
 
 @pytest.mark.parametrize(
     ("language", "typed"),
     [
-        ("fr", "23 Nov 2026"),  # as a French page shows it
-        ("fr", "23 novembre 2026"),
+        ("fr", "23 novembre 2026"),  # as a French page shows it
+        ("fr", "23 Nov 2026"),
         ("fr", "23 nov. 2026"),
         ("fr", "23 November 2026"),  # English, on a French page too
-        ("es", "23 Nov 2026"),
+        ("es", "23 de noviembre de 2026"),
         ("es", "23 noviembre 2026"),
+        ("ru", "23 ноября 2026 г."),
         ("ru", "23 Ноя 2026"),
+        ("ar", "23 نوفمبر، 2026"),
         ("ar", "23 نوفمبر 2026"),
+        ("zh-hans", "2026年11月23日"),
         ("zh-hans", "23 十一月 2026"),
         ("fr", "2026-11-23"),
     ],
@@ -102,6 +117,6 @@ def test_every_day_a_page_shows_is_read_back_the_same(language):
 def test_in_french_the_box_and_its_message_speak_french():
     with translation.override("fr"):
         html = DayField().widget.render("day", None)
-        assert 'placeholder="p. ex. 23 Nov 2026"' in html
-        with pytest.raises(ValidationError, match="Indiquez le jour sous la forme 23 Nov 2026"):
+        assert 'placeholder="p. ex. 23 novembre 2026"' in html
+        with pytest.raises(ValidationError, match="Indiquez le jour sous la forme 23 novembre 2026"):
             DayField().clean("31 février 2026")
