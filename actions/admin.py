@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from actions.models import (
     Activity,
@@ -12,7 +13,7 @@ from actions.models import (
     StatusEntry,
     Theme,
 )
-from tracker.translation_admin import TranslationsAdmin
+from tracker.translation_admin import TranslationsAdmin, in_plan_language
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -44,11 +45,11 @@ class PlanAdmin(TranslationsAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
 
-    @admin.display(description="objectives", ordering="objective_count")
+    @admin.display(description=_("objectives"), ordering="objective_count")
     def objective_count(self, plan):
         return plan.objective_count
 
-    @admin.display(description="activities", ordering="activity_count")
+    @admin.display(description=_("activities"), ordering="activity_count")
     def activity_count(self, plan):
         return plan.activity_count
 
@@ -99,11 +100,11 @@ class ObjectiveAdmin(TranslationsAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(activity_count=Count("activities"))
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_text(self, objective):
-        return objective.title or objective.text[:120]
+        return in_plan_language(objective.title or objective.text[:120], objective.plan)
 
-    @admin.display(description="activities", ordering="activity_count")
+    @admin.display(description=_("activities"), ordering="activity_count")
     def activity_count(self, objective):
         return objective.activity_count
 
@@ -121,7 +122,7 @@ class ActivityOpenKindInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(TranslationsAdmin):
-    list_display = ["number", "short_text", "plan", "responsible_text"]
+    list_display = ["number", "short_text", "plan", "responsible"]
     list_filter = [
         "plan",
         "themes",
@@ -135,9 +136,13 @@ class ActivityAdmin(TranslationsAdmin):
     fields = ["plan", "objective", "number", "text", "responsible_text", "note", "due_date", "themes"]
     inlines = [ResponsibilityInline, ActivityOpenKindInline]
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_text(self, activity):
-        return activity.text[:120]
+        return in_plan_language(activity.text[:120], activity.plan)
+
+    @admin.display(description=_("responsible text"), ordering="responsible_text")
+    def responsible(self, activity):
+        return in_plan_language(activity.responsible_text, activity.plan)
 
 
 @admin.register(Participation)

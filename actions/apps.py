@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ActionsConfig(AppConfig):
     name = "actions"
-    verbose_name = "Plans and activities"
+    verbose_name = _("Plans and activities")
 
     def ready(self) -> None:
         from actions import generation

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
-    verbose_name = "E-mail and background jobs"
+    verbose_name = _("E-mail and background jobs")
 
     def ready(self) -> None:
         # The domain apps announce what happened; this app decides whom to tell.

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from organizations import services
 from organizations.models import ApiToken, FocalPoint, Organization
@@ -56,8 +58,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset.select_related("user"):
             services.api_token_revoke(token=token, actor=request.user)
-        messages.success(request, f"{queryset.count()} token(s) revoked.")
+        count = queryset.count()
+        messages.success(
+            request, ngettext("%(count)s token revoked.", "%(count)s tokens revoked.", count) % {"count": count}
+        )

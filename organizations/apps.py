@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganizationsConfig(AppConfig):
     name = "organizations"
-    verbose_name = "Organizations"
+    verbose_name = _("Organizations")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

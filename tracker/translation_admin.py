@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -96,3 +97,8 @@ class TranslationsAdmin(admin.ModelAdmin):
             translation_field(language, field) for language in LANGUAGE_CODES for field in self.model.translated_fields
         ]
         return [*fieldsets, (_("Unofficial translations"), {"classes": ["collapse"], "fields": translated})]
+
+
+def in_plan_language(text: str, plan: Any) -> str:
+    """A plan's text in an admin list, marked as written in the plan's language, whatever the admin's."""
+    return format_html('<span lang="{}">{}</span>', plan.language, text)

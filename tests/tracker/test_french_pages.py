@@ -41,8 +41,9 @@ def fragments(message: str) -> list[str]:
 class Reader(HTMLParser):
     """The text a reader sees, and apart the text of the interface's own elements."""
 
-    def __init__(self) -> None:
+    def __init__(self, interface_tags: set[str] = INTERFACE_TAGS) -> None:
         super().__init__()
+        self.interface_tags = interface_tags
         self.text: list[str] = []
         self.interface: list[str] = []
         self.open: list[str] = []
@@ -50,7 +51,8 @@ class Reader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         # What is marked as another language (the switch names English in English) is not the page's.
-        other = tag in {"script", "style", "title"} or dict(attrs).get("lang", "fr") != "fr"
+        # A text box holds what someone typed, not the interface.
+        other = tag in {"script", "style", "title", "textarea"} or dict(attrs).get("lang", "fr") != "fr"
         self.open.append((tag, other))
         self.hidden += other
 
@@ -65,15 +67,18 @@ class Reader(HTMLParser):
         if self.hidden:
             return
         self.text.append(data)
-        if INTERFACE_TAGS & {name for name, _ in self.open}:
+        if self.interface_tags & {name for name, _ in self.open}:
             self.interface.append(data)
 
 
-def english_left(html: str) -> list[str]:
-    reader = Reader()
+def english_left(html: str, *, interface_only: bool = False) -> list[str]:
+    """The interface's English left in a page in French. ``interface_only`` looks for phrases in the
+    interface's own elements only, not in all the text: for the admin, whose pages are mostly content
+    (the plans' texts in every list, title and choice), not marked with their language."""
+    reader = Reader(INTERFACE_TAGS - {"option"} if interface_only else INTERFACE_TAGS)
     reader.feed(html)
-    text = " ".join(" ".join(reader.text).split())
     interface = [" ".join(piece.split()) for piece in reader.interface]
+    text = " ".join(interface if interface_only else " ".join(reader.text).split())
     found = set()
     for english, french in messages():
         for fragment in fragments(english):
