@@ -35,6 +35,7 @@ from notifications.mailing import (
 )
 from notifications.models import Reminder
 from organizations.confirmation import confirmation_token
+from organizations.languages import language_of
 from organizations.models import FocalPoint, Organization, wants_digests
 from organizations.roles import Role, remember_role_group, role_group
 from reports.models import CycleState, StocktakingCycle, objective_matrix, silent_now, unreported_now
@@ -352,7 +353,8 @@ def close_ended_cycles(today: datetime.date) -> str:
 @transaction.atomic
 def distribute_report(cycle: StocktakingCycle) -> int:
     """Store the closed cycle's PDF and XLSX report and e-mail every expected reporter's focal points a link,
-    and the files themselves when together they weigh at most REPORT_ATTACHMENT_MAX_BYTES.
+    and the files themselves when together they weigh at most REPORT_ATTACHMENT_MAX_BYTES: each focal point
+    in their own language, the report too (stored once per language it is sent in).
 
     The stored report is the one for all participants: nothing restricted is in it. It is
     sent once: a focal point added later finds it on the cycle's page.
@@ -360,22 +362,31 @@ def distribute_report(cycle: StocktakingCycle) -> int:
     cycle = StocktakingCycle.objects.select_for_update().select_related("plan").get(pk=cycle.pk)
     if cycle.report_sent_at is not None:
         return 0
-    stored = cycle_report_store(cycle=cycle, actor=permissions.SYSTEM)
-    links = {f: absolute(reverse("cycle-report-file", args=[cycle.pk, f])) for f in stored}
-    # Small enough, the files go with the e-mail too; the links are always there.
-    attached = sum(record.file.size for record in stored.values()) <= settings.REPORT_ATTACHMENT_MAX_BYTES
-    attachments = list(stored.values()) if attached else []
-    written = 0
+    readers: dict[str, list[FocalPoint]] = {}
     for focal_point in focal_points_of(cycle.plan.expected_organizations()):
-        written += mail_focal_point(
-            focal_point,
-            cycle=cycle,
-            step="report",
-            key=f"cycle:{cycle.pk}:report",
-            template="report_ready",
-            context={"cycle": cycle, "focal_point": focal_point, "links": links, "attached": attached},
-            attachments=attachments,
-        )
+        readers.setdefault(language_of(focal_point.user), []).append(focal_point)
+    # Stored in English even when nobody reads it: the cycle's page offers it to everyone.
+    stored_in = {
+        language: cycle_report_store(cycle=cycle, actor=permissions.SYSTEM, language=language)
+        for language in sorted(readers.keys() | {settings.LANGUAGE_CODE})
+    }
+    written = 0
+    for language, focal_points in sorted(readers.items()):
+        stored = stored_in[language]
+        links = {f: absolute(f"{reverse('cycle-report-file', args=[cycle.pk, f])}?lang={language}") for f in stored}
+        # Small enough, the files go with the e-mail too; the links are always there.
+        attached = sum(record.file.size for record in stored.values()) <= settings.REPORT_ATTACHMENT_MAX_BYTES
+        attachments = list(stored.values()) if attached else []
+        for focal_point in focal_points:
+            written += mail_focal_point(
+                focal_point,
+                cycle=cycle,
+                step="report",
+                key=f"cycle:{cycle.pk}:report",
+                template="report_ready",
+                context={"cycle": cycle, "focal_point": focal_point, "links": links, "attached": attached},
+                attachments=attachments,
+            )
     cycle_report_sent(cycle=cycle, actor=permissions.SYSTEM)
     return written
 

@@ -20,12 +20,12 @@ from actions.signals import entry_logged, entry_returned
 from notifications.mailing import absolute, mail_user
 from notifications.tasks import distribute_cycle_report, write_entry_receipts
 from organizations.invitations import INVITATION_VALID_DAYS
-from organizations.languages import supported
 from organizations.models import FocalPoint
 from organizations.roles import user_role
 from organizations.signals import user_invited
 from reports.models import StocktakingCycle
 from reports.signals import cycle_closed
+from tracker.languages import supported
 from tracker.queueing import run_after_commit
 
 logger = logging.getLogger(__name__)

@@ -12,22 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import get_supported_language_variant
 
 from organizations.models import Profile
+from tracker.languages import supported
 
 # The session's copy of the profile's choice ("" where the person chose none).
 SESSION_KEY = "language"
-
-
-def supported(code: str | None) -> str | None:
-    """``code`` as one of settings.LANGUAGES (``fr-ca`` is ``fr``), or None."""
-    if not code:
-        return None
-    try:
-        return get_supported_language_variant(code)
-    except LookupError:
-        return None
 
 
 def language_of(user: Any) -> str:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
@@ -25,7 +24,6 @@ from openpyxl.writer.excel import ExcelWriter
 
 from actions.choices import Confidentiality, ResponsibilityRole, ReviewState
 from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label, status_stylesheet
-from organizations.languages import supported
 from reports import pdf
 from reports.builder import ActivityRow, ObjectiveSection, OrganizationRow, Report
 from reports.models import CycleState, Edition, download_name
@@ -88,32 +86,6 @@ def organization_status(organization: OrganizationRow) -> str:
     if organization.in_confidence:
         return str(IN_CONFIDENCE)
     return status_label(organization.status) if organization.reported else gettext("Did not report")
-
-
-# The languages a report may be asked for in (``lang``): the six of settings.LANGUAGES, by their codes.
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-
-
-def active_language() -> str:
-    """The reader's language, which a report is written in unless another is asked for: their choice, or their
-    browser's (the active language); the site's where none is active."""
-    return supported(translation.get_language()) or settings.LANGUAGE_CODE
-
-
-def asked_language(query: QueryDict) -> str | None:
-    """The language a report is asked for in: ``lang`` of the query (a page's address or the API's), one of
-    LANGUAGE_CODES, else the reader's; None for a code that is none of them."""
-    asked = query.get("lang", "")
-    if not asked:
-        return active_language()
-    return asked if asked in LANGUAGE_CODES else None
-
-
-def language_choice() -> str:
-    """What a request for a report in a language that is none of LANGUAGE_CODES is told."""
-    return gettext("Choose the report's language: one of %(codes)s (the default is your own).") % {
-        "codes": ", ".join(LANGUAGE_CODES)
-    }
 
 
 @contextlib.contextmanager

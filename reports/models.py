@@ -42,10 +42,11 @@ class Edition(models.TextChoices):
     INTERNAL = "internal", _("Internal edition (CTED staff)")
 
 
-def download_name(plan_code: str, cycle_title: str, edition: str, extension: str) -> str:
+def download_name(plan_code: str, cycle_title: str, edition: str, extension: str, language: str = "en") -> str:
     """The name a report's file is downloaded and attached as, whatever name it is stored under (storage
-    may add a suffix to keep two files apart)."""
-    return f"stocktaking-{plan_code}-{slugify(cycle_title)}-{edition}.{extension}"
+    may add a suffix to keep two files apart); a report in another language than English says which."""
+    in_language = "" if language == "en" else f"-{language}"
+    return f"stocktaking-{plan_code}-{slugify(cycle_title)}-{edition}{in_language}.{extension}"
 
 
 class StocktakingCycle(models.Model):
@@ -342,12 +343,15 @@ def _by_acronym(pending: dict[Organization, list[Activity]]) -> dict[Organizatio
 
 
 class ReportFile(models.Model):
-    """A report stored when its cycle closed, as it was sent to the participants."""
+    """A report stored when its cycle closed, as it was sent to the participants: one per format and per
+    language it was sent in (each focal point receives it in their own)."""
 
     cycle = models.ForeignKey(
         StocktakingCycle, on_delete=models.CASCADE, related_name="report_files", verbose_name=_("cycle")
     )
     format = models.CharField(max_length=10, verbose_name=_("format"))
+    # Files stored before reports had a language were written in English, the site's language.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en", verbose_name=_("language"))
     file = models.FileField(upload_to="reports/%Y/", verbose_name=_("file"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
@@ -355,16 +359,18 @@ class ReportFile(models.Model):
         verbose_name = _("report file")
         verbose_name_plural = _("report files")
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "format"], name="one_report_file_per_cycle_and_format"),
+            models.UniqueConstraint(
+                fields=["cycle", "format", "language"], name="one_report_file_per_cycle_format_and_language"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.cycle} ({self.format})"
+        return f"{self.cycle} ({self.format}, {self.language})"
 
     @property
     def download_name(self) -> str:
         """Stored reports are the participants edition's."""
-        return download_name(self.cycle.plan.code, self.cycle.title, Edition.PARTICIPANTS, self.format)
+        return download_name(self.cycle.plan.code, self.cycle.title, Edition.PARTICIPANTS, self.format, self.language)
 
 
 class ExportState(models.TextChoices):
@@ -422,7 +428,7 @@ class ReportExport(models.Model):
 
     @property
     def download_name(self) -> str:
-        return download_name(self.cycle.plan.code, self.cycle.title, self.edition, self.format)
+        return download_name(self.cycle.plan.code, self.cycle.title, self.edition, self.format, self.language)
 
     @property
     def is_ready(self) -> bool:

@@ -232,20 +232,19 @@ def cycle_report_store(
     *, cycle: StocktakingCycle, actor: Who, language: str = settings.LANGUAGE_CODE
 ) -> dict[str, ReportFile]:
     """Store the closed cycle's report for all participants (nothing restricted in it), once per format, written in
-    ``language`` (the site's by default, whatever language is active): the document says it (PDF and XLSX
-    metadata); a ReportFile has no field for it.
+    ``language`` (the site's by default, whatever language is active), which the file records.
 
-    Returns the stored files by format; those stored before are kept as they are.
+    Returns the stored files in that language by format; those stored before are kept as they are.
     """
     permissions.may_run_stocktaking(actor, cycle.plan).require()
     if not cycle.is_closed:
         raise ValidationError({"state": gettext("Only a closed cycle's report is stored.")})
-    stored = {f.format: f for f in cycle.report_files.all()}
+    stored = {f.format: f for f in cycle.report_files.filter(language=language)}
     report = None
     for format_ in STORED_FORMATS:
         if format_ not in stored:
             report = report or cycle_report_read(cycle=cycle, edition=Edition.PARTICIPANTS)
-            record = ReportFile(cycle=cycle, format=format_)
+            record = ReportFile(cycle=cycle, format=format_, language=language)
             record.file.save(
                 exports.filename(report, format_),
                 ContentFile(exports.render(report, format_, language=language)),

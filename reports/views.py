@@ -1,11 +1,14 @@
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
+    Http404,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
@@ -50,6 +53,7 @@ from reports.services import (
 from reports.tasks import queue_report_export
 from tracker.forms import add_service_errors
 from tracker.http import Request
+from tracker.languages import active_language, asked_language, language_choice
 
 
 def cycle_list(request: Request) -> HttpResponse:
@@ -127,7 +131,7 @@ def cycle_detail(request: Request, pk: int) -> HttpResponse:
         "may_read_internal": permissions.may_read_edition(request.user, Edition.INTERNAL),
         "missing_pairs": report.expected_pairs - report.reported_pairs,
         # The report as it was sent when the cycle closed, stored once per format.
-        "sent_files": list(cycle.report_files.order_by("format")) if cycle.is_closed else [],
+        "sent_files": _sent_files(cycle.report_files.all(), active_language()) if cycle.is_closed else [],
         "symbol_form": SymbolForm(instance=cycle),
     }
     return render(request, "reports/cycle_detail.html", context)
@@ -191,9 +195,9 @@ def cycle_report(request: Request, pk: int, format_: str) -> HttpResponseBase:
     reader watches its progress (``cycle_export``); every later reader of the same report gets
     the same file at once."""
     cycle = get_object_or_404(StocktakingCycle.objects.select_related("plan"), pk=pk)
-    language = exports.asked_language(request.GET)
+    language = asked_language(request.GET)
     if language is None:
-        return HttpResponseBadRequest(exports.language_choice(), content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(language_choice(request.GET), content_type="text/plain; charset=utf-8")
     edition = request.GET.get("edition", Edition.PARTICIPANTS)
     if edition not in Edition.values:
         return HttpResponseBadRequest(str(EDITION_CHOICE), content_type="text/plain; charset=utf-8")
@@ -256,7 +260,7 @@ def report_response(
     built now and kept for the next reader. The CSV is streamed.
     """
     permissions.may_read_edition(reader, edition).require()
-    language = language or exports.active_language()
+    language = language or active_language()
     if format_ in EXPORTED_FORMATS:
         export, to_build = report_export_claim(
             cycle=cycle, reader=reader, format_=format_, edition=edition, language=language
@@ -363,12 +367,30 @@ def spreadsheet_upload(request: Request, acronym: str) -> HttpResponse:
     return render(request, "reports/spreadsheet_upload.html", context, status=status)
 
 
-def cycle_report_file(request: Request, pk: int, format_: str) -> FileResponse:
-    """The report stored when the cycle closed, as it was sent to all participants."""
-    record = get_object_or_404(ReportFile.objects.select_related("cycle__plan"), cycle_id=pk, format=format_)
-    return FileResponse(
+def _sent_files(files: Iterable[ReportFile], language: str) -> list[ReportFile]:
+    """The stored report of each format in ``language`` where it was sent in it, else in English (it always is)."""
+    chosen: dict[str, ReportFile] = {}
+    for record in sorted(files, key=lambda f: (f.format, f.language != language, f.language != settings.LANGUAGE_CODE)):
+        chosen.setdefault(record.format, record)
+    return list(chosen.values())
+
+
+def cycle_report_file(request: Request, pk: int, format_: str) -> HttpResponseBase:
+    """The report stored when the cycle closed, as it was sent to all participants: in the language asked for
+    (``lang``), else the reader's, where it was sent in it; else in English."""
+    language = asked_language(request.GET)
+    if language is None:
+        return HttpResponseBadRequest(language_choice(request.GET), content_type="text/plain; charset=utf-8")
+    files = ReportFile.objects.select_related("cycle__plan").filter(cycle_id=pk, format=format_)
+    sent = _sent_files(files, language)  # one, of this format, or none
+    if not sent:
+        raise Http404
+    record = sent[0]
+    response = FileResponse(
         record.file.open("rb"),
         as_attachment=True,
         filename=record.download_name,
         content_type=exports.FORMATS[format_],
     )
+    response["Content-Language"] = record.language
+    return response

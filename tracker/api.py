@@ -14,7 +14,8 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from tracker.caching import kept_in_cache
-from tracker.translations import LANGUAGE_CODES, Translatable, language_code
+from tracker.languages import LANGUAGE_CODES, active_language, asked_language, language_choice
+from tracker.translations import Translatable
 
 # How long a list's count is kept at most, whatever its version says (a belt: a renamed plan or
 # organization changes a filter's rows without changing the version).
@@ -195,19 +196,12 @@ def declare_error_responses(result: dict, generator: Any, request: Any, public: 
 def requested_language(request: Any) -> str:
     """The language an API reader asks the texts in: ``?lang=`` if given (one of LANGUAGES, else a 400
     naming them), otherwise the request's (Accept-Language, or the signed-in user's choice)."""
-    asked = request.query_params.get("lang") if request is not None else None
-    if asked is None:
-        return language_code(translation.get_language())
-    if asked not in LANGUAGE_CODES:
-        raise ValidationError(
-            {
-                "lang": [
-                    gettext("“%(value)s” is not a language of the tracker; use one of %(languages)s.")
-                    % {"value": asked, "languages": ", ".join(LANGUAGE_CODES)}
-                ]
-            }
-        )
-    return asked
+    if request is None:
+        return active_language()
+    language = asked_language(request.query_params)
+    if language is None:
+        raise ValidationError({"lang": [language_choice(request.query_params)]})
+    return language
 
 
 LANGUAGE_PARAMETER = OpenApiParameter(

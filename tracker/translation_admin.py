@@ -11,7 +11,8 @@ from django.utils.html import format_html
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tracker.translations import LANGUAGE_CODES, Translatable, adopted_in
+from tracker.languages import LANGUAGE_CODES
+from tracker.translations import Translatable, adopted_in
 
 
 def translation_field(language: str, field: str) -> str:

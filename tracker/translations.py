@@ -20,21 +20,10 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-
-
-def language_code(language: str | None) -> str:
-    """``language`` as one of LANGUAGES ("fr-ch" → "fr", "zh-hans" kept); the default when unknown."""
-    if not language:
-        return settings.LANGUAGE_CODE
-    language = language.lower()
-    if language in LANGUAGE_CODES:
-        return language
-    base = language.split("-")[0]
-    return base if base in LANGUAGE_CODES else settings.LANGUAGE_CODE
+from tracker.languages import LANGUAGE_CODES, active_language, supported
 
 
 @dataclass(frozen=True)
@@ -73,7 +62,7 @@ class Translatable(models.Model):
         that language if there is one, else the original. ``original`` saves reading the plan where the
         caller knows its language."""
         original = original or self.original_language()
-        wanted = language_code(language or get_language())
+        wanted = supported(language) or active_language()
         if wanted != original:
             text = (self.translations or {}).get(wanted, {}).get(field)
             if text:

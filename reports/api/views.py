@@ -15,6 +15,7 @@ from reports.models import Edition, StocktakingCycle
 from reports.services import cycle_close, cycle_create, cycle_open
 from reports.views import EDITION_CHOICE, report_response
 from tracker.api import service_errors
+from tracker.languages import LANGUAGE_CODES, asked_language, language_choice
 
 
 class AnyFormatRenderer(renderers.BaseRenderer):
@@ -102,7 +103,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             OpenApiParameter(
                 "lang",
                 OpenApiTypes.STR,
-                enum=exports.LANGUAGE_CODES,
+                enum=LANGUAGE_CODES,
                 description="The language of the report's headings, labels and dates (HTML, PDF, XLSX); by default "
                 "the requester's (Accept-Language, or their chosen language). The CSV and the JSON keep English "
                 "keys and codes whatever it is.",
@@ -119,14 +120,14 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         """The cycle's stocktaking report, in the participants edition or (CTED staff) the internal one."""
         format_ = request.query_params.get("format", "json")
         edition = request.query_params.get("edition", Edition.PARTICIPANTS)
-        language = exports.asked_language(request.query_params)
+        language = asked_language(request.query_params)
         errors = {}
         if format_ not in exports.FORMATS:
             errors["format"] = [gettext("Choose one of %(formats)s.") % {"formats": ", ".join(exports.FORMATS)}]
         if edition not in Edition.values:
             errors["edition"] = [EDITION_CHOICE]
         if language is None:
-            errors["lang"] = [exports.language_choice()]
+            errors["lang"] = [language_choice(request.query_params)]
         if errors:
             raise ValidationError(errors)
         return report_response(self.get_object(), request.user, format_, edition, language)

@@ -113,8 +113,11 @@ def test_close_cycles_closes_an_ended_cycle_stores_its_report_and_sends_each_par
     for address in (BOB, CHARLIE, MIA):
         message = one_to(sent, address)
         assert message.subject == "Stocktaking report: First half 2025 (nairobi-2007)"
-        assert links(message) == [f"{SITE}/cycles/{ended.pk}/sent/pdf", f"{SITE}/cycles/{ended.pk}/sent/xlsx"]
-        assert f'href="{SITE}/cycles/{ended.pk}/sent/xlsx"' in html(message)
+        assert links(message) == [
+            f"{SITE}/cycles/{ended.pk}/sent/pdf?lang=en",
+            f"{SITE}/cycles/{ended.pk}/sent/xlsx?lang=en",
+        ]
+        assert f'href="{SITE}/cycles/{ended.pk}/sent/xlsx?lang=en"' in html(message)
 
 
 def test_the_links_of_the_report_e_mail_download_the_stored_report_without_restricted_entries(

@@ -69,7 +69,10 @@ def test_under_the_limit_the_e_mail_carries_the_pdf_and_the_xlsx_and_the_links(e
         assert xlsx == Path(stored["xlsx"].file.path).read_bytes()
         assert xlsx.startswith(b"PK"), "an XLSX is a zip"
         # The links stay: a reader whose mail drops attachments still gets the report.
-        assert links(message) == [f"{SITE}/cycles/{ended.pk}/sent/pdf", f"{SITE}/cycles/{ended.pk}/sent/xlsx"]
+        assert links(message) == [
+            f"{SITE}/cycles/{ended.pk}/sent/pdf?lang=en",
+            f"{SITE}/cycles/{ended.pk}/sent/xlsx?lang=en",
+        ]
         assert ATTACHED in message.body and ATTACHED in html(message)
 
 
@@ -79,7 +82,10 @@ def test_over_the_limit_the_e_mail_has_links_only(ended, settings):
     assert sent
     for message in sent:
         assert message.attachments == []
-        assert links(message) == [f"{SITE}/cycles/{ended.pk}/sent/pdf", f"{SITE}/cycles/{ended.pk}/sent/xlsx"]
+        assert links(message) == [
+            f"{SITE}/cycles/{ended.pk}/sent/pdf?lang=en",
+            f"{SITE}/cycles/{ended.pk}/sent/xlsx?lang=en",
+        ]
         assert ATTACHED not in message.body and ATTACHED not in html(message)
     assert not Reminder.attachments.through.objects.exists()
 
@@ -119,3 +125,39 @@ def test_closing_told_beforehand_how_many_people_would_receive_the_report(ended,
     assert f"e-mailed to {preview.recipients} focal points of {preview.organizations} organizations" in message
     sent = close_and_send(ended)
     assert len(set(recipients(sent))) == len(sent) == preview.recipients
+
+
+def test_each_focal_point_receives_the_report_in_their_language(ended, focal_point, settings):
+    """ICAO's focal point reads French: the e-mail, its links and its files are in French; the others' in
+    English. Both are kept, and the cycle's page gives each reader theirs."""
+    from organizations.services import language_choose
+    from tests.reports.scenario import pdf_text, signed_in
+    from tests.tracker.test_french_pages import in_french
+
+    language_choose(user=focal_point, language="fr")
+    sent = close_and_send(ended)
+    stored = {(r.language, r.format): r for r in ReportFile.objects.filter(cycle=ended)}
+    assert set(stored) == {("en", "pdf"), ("en", "xlsx"), ("fr", "pdf"), ("fr", "xlsx")}
+    french = [message for message in sent if focal_point.email in message.to]
+    english = [message for message in sent if focal_point.email not in message.to]
+    assert french and english
+    for message, language in [(m, "fr") for m in french] + [(m, "en") for m in english]:
+        assert links(message) == [
+            f"{SITE}/cycles/{ended.pk}/sent/pdf?lang={language}",
+            f"{SITE}/cycles/{ended.pk}/sent/xlsx?lang={language}",
+        ]
+        pdf = next(content for name, content, _ in message.attachments if name.endswith(".pdf"))
+        assert pdf == Path(stored[language, "pdf"].file.path).read_bytes()
+        assert ("RAPPORT DE BILAN" in pdf_text(pdf)) == (language == "fr")
+
+    page = in_french(focal_point).get(f"/cycles/{ended.pk}/").content.decode()
+    assert f'href="/cycles/{ended.pk}/sent/pdf?lang=fr" hreflang="fr"' in page
+    english_page = signed_in(focal_point).get(f"/cycles/{ended.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english_page.status_code == 200
+    response = signed_in(focal_point).get(f"/cycles/{ended.pk}/sent/pdf", {"lang": "fr"})
+    assert response["Content-Language"] == "fr" and response["Content-Disposition"].endswith('-fr.pdf"')
+    assert b"".join(response.streaming_content) == Path(stored["fr", "pdf"].file.path).read_bytes()
+    # A language it was not sent in: the English, which it always is.
+    spanish = signed_in(focal_point).get(f"/cycles/{ended.pk}/sent/pdf", {"lang": "es"})
+    assert spanish["Content-Language"] == "en"
+    assert signed_in(focal_point).get(f"/cycles/{ended.pk}/sent/pdf", {"lang": "de"}).status_code == 400

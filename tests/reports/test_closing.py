@@ -235,9 +235,9 @@ def test_a_closed_cycles_page_links_the_report_as_it_was_sent(cycle, secretariat
     line = re.search(r'<p class="sent-files">(.*?)</p>', html)
     assert line, html
     assert line.group(1).startswith(f"As sent to the participants on {sent_on}: ")
-    assert re.findall(r'<a href="([^"]+)">([A-Z]+)</a>', line.group(1)) == [
-        (f"/cycles/{cycle.pk}/sent/pdf", "PDF"),
-        (f"/cycles/{cycle.pk}/sent/xlsx", "XLSX"),
+    assert re.findall(r'<a href="([^"]+)" hreflang="en">([A-Z]+)</a>', line.group(1)) == [
+        (f"/cycles/{cycle.pk}/sent/pdf?lang=en", "PDF"),
+        (f"/cycles/{cycle.pk}/sent/xlsx?lang=en", "XLSX"),
     ]
     pdf = signed_in(viewer).get(f"/cycles/{cycle.pk}/sent/pdf")
     assert b"".join(pdf.streaming_content) == stored["pdf"].file.open("rb").read()
