@@ -106,8 +106,8 @@ def test_a_language_that_is_not_one_of_the_six_is_refused(closed, staff):
         response = client.get(with_query(report_url(closed, "html"), lang=language))
         assert response.status_code == 400, language
         assert (
-            f"“{language}” is not a language of the tracker: use one of ar, zh-hans, en, fr, ru, es (without it, your own)."
-            in response.content.decode()
+            f"“{language}” is not a language of the tracker: use one of ar, zh-hans, en, fr, ru, es "
+            "(without it, your own)." in response.content.decode()
         )
     assert ReportExport.objects.count() == 0 and client.get(report_url(closed, "pdf") + "?lang=xx").status_code == 400
     french = in_french(staff).get(with_query(report_url(closed, "html"), lang="de"))

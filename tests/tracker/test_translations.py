@@ -152,7 +152,9 @@ def test_a_language_the_tracker_does_not_have_is_a_400_naming_those_it_has(api):
         response = api.get(url, {"lang": "de"})
         assert response.status_code == 400
         assert response.json() == {
-            "lang": ["“de” is not a language of the tracker: use one of ar, zh-hans, en, fr, ru, es (without it, your own)."]
+            "lang": [
+                "“de” is not a language of the tracker: use one of ar, zh-hans, en, fr, ru, es (without it, your own)."
+            ]
         }
 
 
