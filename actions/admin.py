@@ -66,14 +66,14 @@ class ActivityInlineForm(forms.ModelForm):
         # (plan, number) constraint itself; ask the database before it refuses the row.
         clash = Activity.objects.filter(plan=self.instance.plan, number=number).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(f"Activity {number} already exists in this plan.")
+            raise forms.ValidationError(_("Activity %(number)s already exists in this plan.") % {"number": number})
         return number
 
 
 class ActivityInlineFormSet(forms.BaseInlineFormSet):
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
-        form.instance.plan_id = self.instance.plan_id
+        form.instance.plan = self.instance.plan  # the object, not its id: each activity reads its language
         return form
 
 

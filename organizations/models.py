@@ -112,7 +112,7 @@ class FocalPoint(models.Model):
     email = models.EmailField(verbose_name=_("email"))
     phone = models.CharField(max_length=50, blank=True, verbose_name=_("phone"))
     confirmed_on = models.DateField(
-        "details last confirmed",
+        _("details last confirmed"),
         null=True,
         blank=True,
         help_text=_("When the focal point last confirmed these contact details."),

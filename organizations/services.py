@@ -83,9 +83,18 @@ def user_create(
 
 
 @transaction.atomic
-def user_invite(*, email: str, name: str, role: Role, organization: Organization | None, invited_by: User) -> User:
+def user_invite(
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    organization: Organization | None,
+    invited_by: User,
+    language: str | None = None,
+) -> User:
     """Make the account of a person invited by e-mail, with no password: the e-mail (written by the
-    notifications app, which hears ``user_invited``) links to the page where they set one.
+    notifications app, which hears ``user_invited``) links to the page where they set one. ``language``,
+    where given, is theirs from the start: the invitation's, their pages' and their e-mails'.
 
     Their username is their e-mail address, which the e-mail tells them.
     """
@@ -105,6 +114,8 @@ def user_invite(*, email: str, name: str, role: Role, organization: Organization
     )
     user.first_name, user.last_name = _split_name(name)
     user.save(update_fields=["first_name", "last_name"])
+    if language:
+        language_choose(user=user, language=language)
     signals.user_invited.send(sender=User, user=user, invited_by=invited_by, link=_invitation_link(user))
     return user
 

@@ -30,6 +30,7 @@ from organizations.roles import Role, remember_role_group, role_group
 from tracker.client_ip import client_ip
 from tracker.forms import QuickSelect, add_service_errors
 from tracker.http import Request, back_to
+from tracker.languages import active_language
 
 
 def organization_list(request: Request) -> HttpResponse:
@@ -62,8 +63,13 @@ class ProfileForm(forms.ModelForm):
         # Each language named in itself, as in the header's switch.
         cast(forms.ChoiceField, self.fields["language"]).choices = [
             ("", _("None: the pages follow my browser, e-mails are in English")),
-            *((code, capfirst(get_language_info(code)["name_local"])) for code, _name in settings.LANGUAGES),
+            *languages_named_in_themselves(),
         ]
+
+
+def languages_named_in_themselves() -> list[tuple[str, str]]:
+    """The six languages, each named in itself, as the header's switch names them."""
+    return [(code, capfirst(get_language_info(code)["name_local"])) for code, _name in settings.LANGUAGES]
 
 
 @login_not_required
@@ -173,6 +179,20 @@ class InvitationForm(forms.Form):
         to_field_name="acronym",
         widget=QuickSelect,
     )
+    language = forms.ChoiceField(
+        choices=languages_named_in_themselves,
+        widget=LanguageSelect,
+        required=False,  # the inviter's, unless they choose
+        label=_("Language"),
+        help_text=_("Of the invitation, and of their pages and e-mails until they choose another."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = active_language()
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or active_language()
 
 
 class PeopleSearchForm(forms.Form):

@@ -84,12 +84,12 @@ def cycle_symbol_set(*, cycle: StocktakingCycle, document_symbol: str, actor: Wh
 def cycle_open(*, cycle: StocktakingCycle, actor: Who) -> StocktakingCycle:
     permissions.may_run_stocktaking(actor, cycle.plan).require()
     if cycle.state != CycleState.PLANNED:
-        raise ValidationError(
-            {
-                "state": gettext("Only a planned cycle can be opened; this one is %(state)s.")
-                % {"state": str(cycle.get_state_display()).lower()}
-            }
+        already = (
+            gettext("Only a planned cycle can be opened; this one is open already.")
+            if cycle.state == CycleState.OPEN
+            else gettext("Only a planned cycle can be opened; this one is closed.")
         )
+        raise ValidationError({"state": already})
     cycle.state = CycleState.OPEN
     cycle.opened_at = timezone.now()
     try:

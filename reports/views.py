@@ -177,11 +177,9 @@ def cycle_transition(request: Request, pk: int, action: str) -> HttpResponse:
             return _closing_page(request, cycle, refusal=" ".join(error.messages), status=400)
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            gettext("Cycle “%(title)s” is %(state)s.")
-            % {"title": cycle.title, "state": str(cycle.get_state_display()).lower()},
-        )
+        # A sentence per state: its word agrees with the rest of the sentence in each language.
+        done = gettext("Cycle “%(title)s” is open.") if action == "open" else gettext("Cycle “%(title)s” is closed.")
+        messages.success(request, done % {"title": cycle.title})
     return redirect(cycle)
 
 

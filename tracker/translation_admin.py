@@ -12,7 +12,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tracker.languages import LANGUAGE_CODES
-from tracker.translations import Translatable, adopted_in
+from tracker.translations import Translatable, adopted_in, clean_translations
 
 
 def translation_field(language: str, field: str) -> str:
@@ -47,18 +47,14 @@ class TranslationsFormMixin(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         original = self.original_language()
-        kept: dict[str, dict[str, str]] = {}
-        for language in LANGUAGE_CODES:
-            for field in self.translated_fields:
-                name = translation_field(language, field)
-                text = (cleaned.get(name) or "").strip()
-                if not text:
-                    continue
-                if language == original:
-                    self.add_error(name, adopted_in(language))
-                else:
-                    kept.setdefault(language, {})[field] = text
-        self.instance.translations = kept
+        typed = {
+            language: {field: cleaned.get(translation_field(language, field)) or "" for field in self.translated_fields}
+            for language in LANGUAGE_CODES
+        }
+        for field, text in typed[original].items():
+            if text.strip():  # typed here, it is told; kept in a row, it is left out (clean_translations)
+                self.add_error(translation_field(original, field), adopted_in(original))
+        self.instance.translations = clean_translations(typed, self.translated_fields, original)
         return cleaned
 
 

@@ -90,20 +90,19 @@ def adopted_in(language: str) -> str:
 
 
 def clean_translations(value: Any, fields: tuple[str, ...], original: str) -> dict[str, dict[str, str]]:
-    """``value`` as stored: languages of LANGUAGES other than the original, fields of ``fields``, texts
-    stripped, empty ones left out. Anything else is a ValidationError naming what is wrong."""
+    """``value`` as stored: languages of LANGUAGES, fields of ``fields``, texts stripped, empty ones left out,
+    and none into the ``original`` language, which needs none (a plan's language may change under its
+    translations). Anything else is a ValidationError naming what is wrong: not tied to the ``translations``
+    field, which the admin's inline forms do not show."""
     if value in (None, ""):
         return {}
     if not isinstance(value, dict):
-        raise ValidationError({"translations": _("Give the translations as an object keyed by language.")})
+        raise ValidationError(_("Give the translations as an object keyed by language."))
     errors = []
     kept: dict[str, dict[str, str]] = {}
     for language, texts in value.items():
         if language not in LANGUAGE_CODES:
             errors.append(_("“%(language)s” is not one of the languages of the tracker.") % {"language": language})
-            continue
-        if language == original:
-            errors.append(adopted_in(language))
             continue
         if not isinstance(texts, dict):
             errors.append(
@@ -118,8 +117,8 @@ def clean_translations(value: Any, fields: tuple[str, ...], original: str) -> di
                 )
             elif not isinstance(text, str):
                 errors.append(_("The translation of “%(field)s” must be text.") % {"field": field})
-            elif text.strip():
+            elif text.strip() and language != original:
                 kept.setdefault(language, {})[field] = text.strip()
     if errors:
-        raise ValidationError({"translations": errors})
+        raise ValidationError(errors)
     return kept

@@ -125,14 +125,19 @@ def _unofficial_mark() -> str:
 
 
 @register.simple_tag(takes_context=True)
-def plan_text(context: template.Context, obj: Translatable, field: str, original: str = "", words: int = 0):
+def plan_text(
+    context: template.Context, obj: Translatable, field: str, original: str = "", words: int = 0, href: str = ""
+):
     """``obj``'s ``field`` (a plan's title, an objective's or an activity's text) in the page's language
     where staff gave it an unofficial translation, marked as one with the original a click away; else the
     text as adopted. Either way in an element that says its language. ``original`` is the plan's language,
-    where the page knows it (saves reading the plan of each activity); ``words`` shortens the text."""
+    where the page knows it (saves reading the plan of each activity); ``words`` shortens the text; ``href``
+    makes it a link (the mark, a link of its own, after it)."""
     shown = _shown(context, obj, field, original or None)
     text = Truncator(shown.text).words(words) if words else shown.text
     html = format_html('<span lang="{}">{}</span>', shown.language, text)
+    if href:
+        html = format_html('<a href="{}">{}</a>', href, html)
     return html + _unofficial_mark() if shown.translated else html
 
 

@@ -340,3 +340,33 @@ def test_the_password_reset_goes_in_the_accounts_language_not_the_pages(focal_po
     assert english_left(french.body) == [] and english_left(french.subject) == []
     assert english.subject == "Choose a new password for the plan-of-action tracker"
     assert "If you did not ask for this, ignore this message" in english.body
+
+
+def test_the_inviter_chooses_the_invited_person_s_language(staff, icao):
+    """Inviting from an English page, staff choose French for a French-speaking focal point: the
+    invitation is in French, and so are the person's pages once they sign in."""
+    from organizations.models import Profile
+
+    client = Client()
+    client.force_login(staff)
+    form = client.get("/accounts/people/invite/").content.decode()
+    assert '<option value="fr" lang="fr">Français</option>' in form
+    assert '<option value="en" lang="en" selected>English</option>' in form  # the inviter's, at first
+    response = client.post(
+        "/accounts/people/invite/",
+        {
+            "name": "Léa Roy",
+            "email": "lea@icao.example.org",
+            "role": "focal_point",
+            "organization": "ICAO",
+            "language": "fr",
+        },
+    )
+    assert response.status_code == 302
+    assert invitation_to("lea@icao.example.org").subject.startswith("Vous êtes invité")
+    assert Profile.objects.get(user__email="lea@icao.example.org").language == "fr"
+    refused = client.post(
+        "/accounts/people/invite/",
+        {"name": "Max", "email": "max@example.org", "role": "viewer", "language": "de"},
+    )
+    assert refused.status_code == 400 and "de" in str(refused.context["form"].errors["language"])

@@ -240,7 +240,7 @@ def test_a_focal_point_who_reads_french_is_reminded_in_french_and_the_others_in_
     assert "est le 15 juillet 2025, dans 14 jours." in french.body
     assert "pour la période du 1 janvier 2025 au 30 juin 2025\u00a0:" in french.body
     assert activity_links(french.body) == activity_links(english.body)
-    assert '<html lang="fr" dir="ltr">' in html(french) and "tableur de votre organisation</a>" in html(french)
+    assert '<html lang="fr" dir="ltr">' in html(french) and "classeur de votre organisation</a>" in html(french)
     assert english.body.startswith("Dear focal points of ICAO,") and "15 July 2025, in 14 days" in english.body
     # Each language's reminder stored once for the organization's focal points who read it.
     assert Reminder.objects.filter(recipient__in=[BOB, INES], step="before-14").values("body").distinct().count() == 2

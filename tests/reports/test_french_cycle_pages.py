@@ -201,8 +201,8 @@ UPLOADERS = ["focal_point", "staff"]  # a focal point for its own organization, 
 @pytest.mark.parametrize("role", UPLOADERS)
 def test_the_upload_page_in_french_has_no_english_left(request, cycles, role):
     html = french_page(in_french(request.getfixturevalue(role)), "/organizations/ICAO/upload/")
-    assert "<h1>Transmettre l’avancement de ICAO</h1>" in html
-    assert ">Tableur rempli</label>" in html and "Vérifier le fichier" in html
+    assert "<h1>Téléverser l’avancement de ICAO</h1>" in html
+    assert ">Classeur rempli</label>" in html and "Vérifier le fichier" in html
 
 
 @pytest.mark.parametrize("role", UPLOADERS)
@@ -256,7 +256,7 @@ def test_a_file_refused_as_a_whole_in_french(request, cycles, role):
     assert response.status_code == 400
     html = response.content.decode()
     assert english_left(html) == []
-    assert f"Ce fichier n’est pas au format XLSX{NBSP}: téléchargez le tableur" in html
+    assert f"Ce fichier n’est pas au format XLSX{NBSP}: téléchargez le classeur" in html
 
 
 def test_a_preview_to_confirm_and_its_message_in_french(cycles, focal_point):
@@ -289,7 +289,7 @@ def test_a_preview_to_confirm_and_its_message_in_french(cycles, focal_point):
         in done.content.decode()
     )
     stale = client.post("/organizations/ICAO/upload/", {"confirm": "1", "token": token}, follow=True)
-    assert f"Ce fichier n’attend plus de confirmation{NBSP}: renvoyez-le." in stale.content.decode()
+    assert f"Ce fichier n’attend plus de confirmation{NBSP}: téléversez-le de nouveau." in stale.content.decode()
     assert english_left(stale.content.decode()) == []
 
 
@@ -310,7 +310,7 @@ def test_the_downloaded_spreadsheet_explains_itself_in_french(cycles, focal_poin
 def test_the_plan_progress_page_in_french_has_no_english_left(request, cycles, role):
     html = french_page(in_french(request.getfixturevalue(role)), "/plans/nairobi-2007/progress/")
     words = text(html)
-    assert "<h1>Progrès d’un cycle de bilan à l’autre</h1>" in html
+    assert "<h1>Avancement d’un cycle de bilan à l’autre</h1>" in html
     assert re.search(rf'aria-label="Exhaustivité par cycle{NBSP}: Second half 2024{NBSP}: \d+{NBSP}%"', html)
     assert re.search(rf"Le cycle ouvert, First half 2025, en est pour l’instant à \d+{NBSP}% · \d+ sur \d+", words)
     assert "Organisations par objectif" in words and re.search(r"\d+ sur \d+", words)
@@ -404,7 +404,7 @@ def test_the_report_s_errors_in_french(cycles, staff):
     assert taken.status_code == 400
     assert taken.json() == {"title": [f"Le plan nairobi-2007 a déjà un cycle intitulé «{NBSP}FIRST HALF 2025{NBSP}»."]}
     opening = client.post(f"/api/v1/cycles/{opened.pk}/open/", content_type="application/json")
-    assert opening.json() == {"state": [f"Seul un cycle prévu peut être ouvert{NBSP}; celui-ci est ouvert."]}
+    assert opening.json() == {"state": [f"Seul un cycle prévu peut être ouvert{NBSP}; celui-ci est déjà ouvert."]}
 
 
 # --- Sending a cycle's reminders now ---

@@ -150,7 +150,7 @@ def test_the_xlsx_in_french_has_french_sheets_headings_labels_and_dates(closed, 
         "Organisation ou organe",
         "État d’ensemble",
     ]
-    assert "État communiqué par l’organisation" in headers and "Avancement au" in headers
+    assert "État communiqué par l’organisation" in headers and "Date de référence" in headers
     values = {str(cell.value) for row in sheet.iter_rows(min_row=2) for cell in row}
     assert {"Oui", "Non", "N’a pas rendu compte", "Chef de file", "En cours"} <= values
     assert sheet.oddHeader.center.text.startswith("Édition destinée aux participants\xa0: nairobi-2007")

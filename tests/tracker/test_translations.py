@@ -45,10 +45,6 @@ def test_a_text_is_shown_in_its_translation_to_its_readers_and_as_adopted_to_the
     ("translations", "says"),
     [
         ({"xx": {"text": "?"}}, "“xx” is not one of the languages of the tracker."),
-        (
-            {"en": {"text": "Again"}},
-            "English is the language the texts were adopted in: they need no translation into it.",
-        ),
         ({"fr": {"number": "1.2"}}, "“number” cannot be translated; these can: text, responsible_text."),
         ({"fr": {"text": 12}}, "The translation of “text” must be text."),
         ({"fr": "Examiner"}, "Give the translations into “fr” as an object keyed by field."),
@@ -60,7 +56,7 @@ def test_a_translation_the_tracker_cannot_keep_is_refused_with_what_is_wrong(tra
     activity.translations = translations
     with pytest.raises(ValidationError) as refused:
         activity.full_clean()
-    assert refused.value.message_dict == {"translations": [says]}
+    assert refused.value.messages == [says]
 
 
 def test_blank_translations_are_left_out_and_texts_trimmed():
@@ -68,6 +64,33 @@ def test_blank_translations_are_left_out_and_texts_trimmed():
     activity.translations = {"fr": {"text": "  Examiner  ", "responsible_text": "  "}, "es": {"text": ""}}
     activity.full_clean()
     assert activity.translations == {"fr": {"text": "Examiner"}}
+
+
+def test_a_plan_s_language_changed_under_its_translations_leaves_those_into_it_out(admin_client):
+    """Its objectives' French translations need none once the plan is French: the admin saves the plan and
+    its objectives (their inline forms have no translations to show an error on)."""
+    plan = Plan.objects.get(code="nairobi-2007")
+    objective = plan.objectives.get(number=1)
+    objective.translations = {"fr": {"text": "Objectif traduit"}, "es": {"text": "Objetivo"}}
+    objective.save()
+    plan.language = "fr"
+    plan.save()
+    objective.refresh_from_db()
+    objective.full_clean()
+    assert objective.translations == {"es": {"text": "Objetivo"}}
+    url = f"/admin/actions/plan/{plan.pk}/change/"
+    page = admin_client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({f"{management.prefix}-{key}": value for key, value in management.initial.items()})
+        for inline in formset.formset.forms:
+            data.update({inline.add_prefix(name): inline.initial.get(name) or "" for name in inline.fields})
+            data[inline.add_prefix("id")] = inline.instance.pk
+            data[inline.add_prefix("plan")] = plan.pk
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
 
 
 def test_the_plan_page_in_french_shows_the_translation_marked_unofficial_and_leads_to_the_original(translated, viewer):
@@ -210,3 +233,13 @@ def test_a_translation_into_the_plan_s_own_language_is_a_form_error_and_nothing_
         "translation_en_text": ["English is the language the texts were adopted in: they need no translation into it."]
     }
     assert Objective.objects.get(plan=plan, number=1).translations == {}
+
+
+def test_a_translated_title_that_is_a_link_keeps_its_mark_outside_the_link(viewer):
+    Plan.objects.filter(code="nairobi-2007").update(translations={"fr": {"title": "Plan d’action traduit"}})
+    html = in_french(viewer).get("/").content.decode()
+    assert (
+        '<h3><a href="/plans/nairobi-2007/"><span lang="fr">Plan d’action traduit</span></a> '
+        '<a class="unofficial" href="?original=1"'
+    ) in html
+    assert english_left(html) == []
