@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -27,6 +27,7 @@ from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_lab
 from reports import pdf
 from reports.builder import ActivityRow, ObjectiveSection, OrganizationRow, Report
 from reports.models import CycleState, Edition, download_name
+from tracker.languages import written_number
 
 FORMATS = {
     "html": "text/html; charset=utf-8",
@@ -313,7 +314,8 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
         if (index - 2) % step == 0:
             progress(
                 10 + 70 * (index - 2) // rows,
-                gettext("Writing row %(row)s of %(rows)s") % {"row": _grouped(index - 1), "rows": _grouped(rows)},
+                gettext("Writing row %(row)s of %(rows)s")
+                % {"row": written_number(index - 1), "rows": written_number(rows)},
             )
         for column, value in enumerate(xlsx_row(activity, organization, values), start=1):
             cell = text_cell(sheet, index, column, value)
@@ -359,11 +361,6 @@ def to_xlsx(report: Report, progress: Progress = _silent) -> bytes:
     workbook.properties.title = summary["A1"].value
     progress(85, gettext("Compressing the workbook"))
     return _xlsx_bytes(workbook, report.as_of)
-
-
-def _grouped(number: int) -> str:
-    """``number`` with its thousands grouped as the active language writes them."""
-    return formats.number_format(number, force_grouping=True)
 
 
 class _ZipAt(zipfile.ZipFile):

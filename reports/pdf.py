@@ -23,8 +23,9 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 
 from django.conf import settings
-from django.utils import formats
 from django.utils.translation import gettext, ngettext
+
+from tracker.languages import written_number
 
 # How long one part may take before the export gives up (a worker killed by the system, say).
 PART_TIMEOUT = 600
@@ -65,7 +66,8 @@ def write(parts: Sequence[str], footers: Callable[[int, int, int], str], progres
             joined.append(PdfReader(io.BytesIO(pdf)))
         pages = len(joined.pages)
         progress(
-            88, ngettext("Numbering %(pages)s page", "Numbering %(pages)s pages", pages) % {"pages": _grouped(pages)}
+            88,
+            ngettext("Numbering %(pages)s page", "Numbering %(pages)s pages", pages) % {"pages": written_number(pages)},
         )
         ranges = _ranges(2, pages, settings.REPORT_PDF_PROCESSES)
         numbered = [PdfReader(io.BytesIO(pdf)).pages for pdf in write_all([footers(*r, pages) for r in ranges])]
@@ -86,11 +88,6 @@ def write(parts: Sequence[str], footers: Callable[[int, int, int], str], progres
     output = io.BytesIO()
     joined.write(output)
     return output.getvalue()
-
-
-def _grouped(number: int) -> str:
-    """``number`` with its thousands grouped as the active language writes them."""
-    return formats.number_format(number, force_grouping=True)
 
 
 def _ranges(first: int, last: int, count: int) -> list[tuple[int, int]]:

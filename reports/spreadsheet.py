@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -39,6 +39,7 @@ from actions.models import (
 from actions.permissions import Who
 from organizations.models import Organization
 from reports.exports import text_cell
+from tracker.languages import written_number
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # An XLSX file is a zip of XML parts, checked before openpyxl reads any of it: a small file
@@ -215,11 +216,6 @@ def _date(value: str, today: datetime.date) -> datetime.date:
         ) from None
 
 
-def _number(value: float, decimals: int = 0) -> str:
-    """A number as the page's language writes it: 5,000,000 and 1.5 in English, 5 000 000 and 1,5 in French."""
-    return formats.number_format(value, decimals, force_grouping=True)
-
-
 # The reasons a file is refused as a whole, in the language of the page that says them.
 NOT_XLSX = gettext_lazy("This is not an XLSX file: download the spreadsheet, fill it in, upload it.")
 DAMAGED = gettext_lazy(
@@ -263,7 +259,7 @@ def read_upload(upload) -> list[tuple[int, dict[str, str]]]:
     if upload.size > MAX_UPLOAD_BYTES:
         raise SpreadsheetError(
             gettext("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": _number(upload.size / 1024 / 1024, 1), "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
+            % {"size": written_number(upload.size / 1024 / 1024, 1), "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
     check_archive(upload)
     upload.seek(0)
@@ -311,7 +307,7 @@ def _read_rows(workbook) -> list[tuple[int, dict[str, str]]]:
             if characters > MAX_TEXT_CHARS:
                 raise SpreadsheetError(
                     gettext("The sheet has more than %(count)s characters of text.")
-                    % {"count": _number(MAX_TEXT_CHARS)}
+                    % {"count": written_number(MAX_TEXT_CHARS)}
                 )
             raw.append((number, cells))
     return raw
@@ -321,7 +317,7 @@ def _capped(value, row: int, column: int):
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
         raise SpreadsheetError(
             gettext("Row %(row)s, column %(column)s has more than %(count)s characters.")
-            % {"row": row, "column": column, "count": _number(MAX_CELL_CHARS)}
+            % {"row": row, "column": column, "count": written_number(MAX_CELL_CHARS)}
         )
     return value
 
@@ -371,7 +367,7 @@ def _check_parts(parts: list[zipfile.ZipInfo]) -> None:
     if unpacked > MAX_UNPACKED_BYTES:
         raise SpreadsheetError(
             gettext("The file unpacks to %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": _number(unpacked / 1024 / 1024), "limit": MAX_UNPACKED_BYTES // 1024 // 1024}
+            % {"size": written_number(unpacked / 1024 / 1024, 0), "limit": MAX_UNPACKED_BYTES // 1024 // 1024}
         )
     for part in parts:
         if part.file_size > _LARGE_PART and part.file_size > MAX_COMPRESSION_RATIO * part.compress_size:
@@ -399,7 +395,7 @@ class _XmlCount:
         if self.elements > MAX_XML_ELEMENTS:
             raise SpreadsheetError(
                 gettext("The file has more than %(count)s XML elements: it is refused.")
-                % {"count": _number(MAX_XML_ELEMENTS)}
+                % {"count": written_number(MAX_XML_ELEMENTS)}
             )
         self.depth += 1
         local = name.rsplit(" ", 1)[-1]
@@ -495,7 +491,7 @@ def check_rows(raw, *, organization: Organization, author: Who) -> ImportCheck:
         elif len(observations) > StatusEntry.OBSERVATIONS_MAX_LENGTH:
             errors.append(
                 gettext("Observations are longer than %(count)s characters.")
-                % {"count": _number(StatusEntry.OBSERVATIONS_MAX_LENGTH)}
+                % {"count": written_number(StatusEntry.OBSERVATIONS_MAX_LENGTH)}
             )
         try:
             reported_on = _date(cells.get("Reports on"), today)
@@ -598,7 +594,7 @@ def _check_not_applicable(
     if len(reason) > 2000:
         errors.append(
             gettext("“%(column)s” is longer than %(count)s characters.")
-            % {"column": NOT_APPLICABLE, "count": _number(2000)}
+            % {"column": NOT_APPLICABLE, "count": written_number(2000)}
         )
     if errors or activity is None:
         check.errors.extend((number, message) for message in errors)

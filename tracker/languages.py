@@ -3,7 +3,7 @@ the API, the reports and the e-mails (organizations.languages keeps which one a 
 
 from django.conf import settings
 from django.http import QueryDict
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import get_supported_language_variant, gettext
 
 # By their codes, as settings.LANGUAGES lists them.
@@ -41,3 +41,9 @@ def language_choice(query: QueryDict) -> str:
         "value": query.get("lang", ""),
         "codes": ", ".join(LANGUAGE_CODES),
     }
+
+
+def written_number(value: float, decimals: int | None = None) -> str:
+    """A number as the reader's language writes it, its thousands grouped: 5,000,000 and 1.5 in English,
+    5 000 000 and 1,5 in French."""
+    return formats.number_format(value, decimals, force_grouping=True)
