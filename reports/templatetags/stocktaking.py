@@ -7,7 +7,7 @@ from django import template
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language_bidi, gettext, pgettext
 
 from actions.display import STATUS_COLOURS, STATUS_ORDER, status_label
 from reports.builder import IN_CONFIDENCE
@@ -50,7 +50,9 @@ def completeness_chart(cycles: list[Any]) -> SafeString:
         share = cycle.summary_completeness
         x = LEFT + COLUMN * index + 10
         # "June 2026", "déc. 2026": French's three-letter names would make "Jui" June and "Jul" July.
-        day = formats.date_format(cycle.period_end, "N Y")
+        # In Arabic the month by its number: WeasyPrint lays out no right-to-left text inside an SVG, and
+        # the PDF showed the month's name with its letters in the wrong order.
+        day = formats.date_format(cycle.period_end, "m/Y" if get_language_bidi() else "N Y")
         if share is None:
             columns.append(
                 format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', x + 18, TOP + PLOT - 4, "—")
