@@ -253,6 +253,8 @@ def test_staff_record_that_a_participant_left_on_the_day_it_joined_or_later(staf
     again = client.post(path, {"left_on": "2026-01-05"})
     assert again.status_code == 400
     assert again.context["form"].errors == {"left_on": ["IOM already left this plan on 1 February 2008."]}
+    # Recorded meanwhile from another page: the refusal is said, above what the page says of it now.
+    assert '<p class="error" role="alert">IOM already left this plan on 1 February 2008.</p>' in again.content.decode()
     assert participation(CICA, "IOM").left_on == datetime.date(2008, 2, 1)
 
 
