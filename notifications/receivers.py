@@ -8,11 +8,10 @@ sent after.
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.dispatch import receiver
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import StatusEntry, StatusEntryReview
@@ -25,7 +24,7 @@ from organizations.roles import user_role
 from organizations.signals import user_invited
 from reports.models import StocktakingCycle
 from reports.signals import cycle_closed
-from tracker.languages import supported
+from tracker.languages import active_language, supported
 from tracker.queueing import run_after_commit
 
 logger = logging.getLogger(__name__)
@@ -92,5 +91,4 @@ def invitation_language(user: User) -> str:
     """The language of an invitation to ``user``: their own choice, else the inviter's (the active one,
     the invitation being sent from the inviter's page), else the site's."""
     profile = getattr(user, "profile", None)
-    chosen = supported(profile.language) if profile is not None else None
-    return chosen or supported(translation.get_language()) or settings.LANGUAGE_CODE
+    return supported(profile.language if profile is not None else None) or active_language()

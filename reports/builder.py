@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from actions import permissions
 from actions.models import Activity, ReviewState, Status, StatusEntry, review_state_as_of
@@ -29,8 +30,10 @@ EDITION_READERS = {Edition.PARTICIPANTS: permissions.PARTICIPANTS, Edition.INTER
 STATUS_ORDER = [*Status.values, None]
 
 
-# In the matrix of organizations by objective: a filing this edition's readers may not read.
+# In the matrix of organizations by objective: a filing this edition's readers may not read; and what
+# every format calls it.
 IN_CONFIDENCE = "in_confidence"
+IN_CONFIDENCE_LABEL = gettext_lazy("Reported in confidence")
 
 
 @dataclass

@@ -25,7 +25,7 @@ from openpyxl.writer.excel import ExcelWriter
 from actions.choices import Confidentiality, ResponsibilityRole, ReviewState
 from actions.display import LIGHT_TEXT, STATUS_COLOURS, STATUS_ORDER, status_label, status_stylesheet
 from reports import pdf
-from reports.builder import ActivityRow, ObjectiveSection, OrganizationRow, Report
+from reports.builder import IN_CONFIDENCE_LABEL, ActivityRow, ObjectiveSection, OrganizationRow, Report
 from reports.models import CycleState, Edition, download_name
 from tracker.languages import written_number
 
@@ -37,12 +37,8 @@ FORMATS = {
     "json": "application/json",
 }
 
-ROW_HEADERS = [
-    "Edition", "Plan", "Cycle", "Objective", "Activity", "Activity text", "Organization/Body", "Overall status",
-    "Status at previous cycle", "Changed", "Organization", "Organization name", "Role",
-    "Organization's status", "Reported on", "Review state", "Confidentiality", "Observations",
-]  # fmt: skip
-# Each column's heading in the spreadsheet, in the report's language; the CSV's headers are the keys, in English.
+# Each column: its CSV header (the key, in English whatever the language, for the programs that read it) and
+# its heading in the spreadsheet, in the report's language.
 ROW_LABELS = {
     "Edition": _("Edition"),
     "Plan": _("Plan"),
@@ -63,7 +59,7 @@ ROW_LABELS = {
     "Confidentiality": _("Confidentiality"),
     "Observations": _("Observations"),
 }
-IN_CONFIDENCE = _("Reported in confidence")
+ROW_HEADERS = list(ROW_LABELS)
 
 # Told how far a long rendering has gone: percent done and what it is doing.
 Progress = Callable[[int, str], None]
@@ -85,7 +81,7 @@ def filename(report: Report, extension: str) -> str:
 def organization_status(organization: OrganizationRow) -> str:
     """What a report says of an organization's status on an activity, in the active language."""
     if organization.in_confidence:
-        return str(IN_CONFIDENCE)
+        return str(IN_CONFIDENCE_LABEL)
     return status_label(organization.status) if organization.reported else gettext("Did not report")
 
 

@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -229,10 +230,11 @@ def cycle_export(request: Request, pk: int, export_pk: int) -> HttpResponseBase:
     context = {
         "export": export,
         "cycle": export.cycle,
-        "retry": reverse("cycle-report", args=[pk, export.format]) + f"?edition={export.edition}",
+        # The same export again: its edition, its language.
+        "retry": f"{reverse('cycle-report', args=[pk, export.format])}?"
+        + urlencode({"edition": export.edition, "lang": export.language}),
         "state_label": ExportState(export.state).label,
     }
-    context["retry"] = f"{context['retry']}&lang={export.language}"  # the same export: its edition, its language
     template = "reports/_export_status.html" if request.htmx else "reports/export_progress.html"
     return render(request, template, context)
 

@@ -1,6 +1,7 @@
 """The admin's fields for the unofficial translations of plans' texts and organizations' names: one per
 language and text, in a collapsed fieldset at the end of the change form (see tracker.translations)."""
 
+import functools
 from typing import Any, ClassVar
 
 from django import forms
@@ -58,6 +59,7 @@ class TranslationsFormMixin(forms.ModelForm):
         return cleaned
 
 
+@functools.cache  # one class per model and base form: the admin asks for it several times a page
 def translations_form(model: type[Translatable], base: type[forms.ModelForm] = forms.ModelForm) -> type:
     """A model form for ``model`` (from ``base``) with a field for each translated text in each language."""
     declared: dict[str, Any] = {"translated_fields": model.translated_fields}
@@ -83,15 +85,15 @@ class TranslationsAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
-        names = {
-            translation_field(language, field) for language in LANGUAGE_CODES for field in self.model.translated_fields
-        }
-        fieldsets = [
-            (title, {**options, "fields": [f for f in options["fields"] if f not in names and f != "translations"]})
-            for title, options in super().get_fieldsets(request, obj)
-        ]
         translated = [
             translation_field(language, field) for language in LANGUAGE_CODES for field in self.model.translated_fields
+        ]
+        fieldsets = [
+            (
+                title,
+                {**options, "fields": [f for f in options["fields"] if f not in translated and f != "translations"]},
+            )
+            for title, options in super().get_fieldsets(request, obj)
         ]
         return [*fieldsets, (_("Unofficial translations"), {"classes": ["collapse"], "fields": translated})]
 

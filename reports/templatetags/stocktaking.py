@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language_bidi, gettext, pgettext
 
 from actions.display import STATUS_COLOURS, STATUS_ORDER, status_label
-from reports.builder import IN_CONFIDENCE
+from reports.builder import IN_CONFIDENCE, IN_CONFIDENCE_LABEL
 
 register = template.Library()
 
@@ -112,7 +112,7 @@ CELL_ORDER = [*STATUS_ORDER[:-1], IN_CONFIDENCE, None]
 
 
 def _cell_label(status: str | None) -> str:
-    return gettext("Reported in confidence") if status == IN_CONFIDENCE else status_label(status)
+    return str(IN_CONFIDENCE_LABEL) if status == IN_CONFIDENCE else status_label(status)
 
 
 @register.simple_tag

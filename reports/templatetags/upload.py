@@ -4,11 +4,11 @@ import re
 
 from django import template
 from django.conf import settings
-from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.spreadsheet import COLUMNS
+from tracker.languages import active_language
 
 register = template.Library()
 
@@ -22,6 +22,6 @@ _QUOTED_COLUMNS = re.compile(
 def english_columns(message: str) -> SafeString:
     """A row's error, the spreadsheet's columns it names marked as English on a page in another language: the
     columns keep their English names in every language, since the upload reads them by those names."""
-    if (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0] == settings.LANGUAGE_CODE:
+    if active_language() == settings.LANGUAGE_CODE:
         return escape(message)
     return mark_safe(_QUOTED_COLUMNS.sub(lambda found: f'<span lang="en">{found.group(0)}</span>', escape(message)))
