@@ -81,7 +81,7 @@ class TranslationsAdmin(admin.ModelAdmin):
     """An admin whose change form ends with the texts' unofficial translations, one fieldset, collapsed."""
 
     def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        kwargs["form"] = translations_form(self.model, self.form)
+        kwargs["form"] = translations_form(self.model, self.form)  # type: ignore[arg-type]  # a class is hashable
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
